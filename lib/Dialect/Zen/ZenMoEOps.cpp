@@ -1,0 +1,8 @@
+//===- ZenMoEOps.cpp - verifiers and shape inference ----------------------===//
+
+#include "ShapeChecks.h"
+#include "zen/Dialect/Zen/ZenOps.h"
+
+using namespace mlir;
+using namespace mlir::zen;
+using shape::named;

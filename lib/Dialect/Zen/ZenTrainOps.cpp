@@ -1,0 +1,8 @@
+//===- ZenTrainOps.cpp - verifiers and shape inference ----------------------===//
+
+#include "ShapeChecks.h"
+#include "zen/Dialect/Zen/ZenOps.h"
+
+using namespace mlir;
+using namespace mlir::zen;
+using shape::named;

@@ -1,0 +1,29 @@
+# -*- Python -*-
+# Lit configuration for the Zen regression suite (target check-zen).
+
+import os
+
+import lit.formats
+from lit.llvm import llvm_config
+from lit.llvm.subst import ToolSubst
+
+config.name = "ZEN"
+config.test_format = lit.formats.ShTest(not llvm_config.use_lit_shell)
+config.suffixes = [".mlir", ".test", ".yaml", ".json"]
+config.test_source_root = os.path.dirname(__file__)
+config.test_exec_root = os.path.join(config.zen_obj_root, "test")
+# Inputs/ hold data for other tests; unit/ is a GoogleTest suite of its own.
+config.excludes = ["Inputs", "unit", "CMakeLists.txt", "README.md", "lit.cfg.py",
+                   "lit.site.cfg.py", "reference"]
+
+config.substitutions.append(("%PATH%", config.environment["PATH"]))
+config.substitutions.append(("%zen_src_root", config.zen_src_root))
+config.substitutions.append(("%zen_obj_root", config.zen_obj_root))
+config.substitutions.append(("%python", config.python_executable))
+
+llvm_config.use_default_substitutions()
+llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
+
+tool_dirs = [config.zen_tools_dir, config.llvm_tools_dir]
+tools = ["zen-opt"]
+llvm_config.add_tool_substitutions(tools, tool_dirs)
