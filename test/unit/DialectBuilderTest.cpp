@@ -74,4 +74,25 @@ TEST_F(ZenBuilderTest, LinearVerifierRejectsMismatchedInFeatures) {
       << message;
 }
 
+TEST_F(ZenBuilderTest, EmbeddingInfersIdsShapePlusHidden) {
+  int64_t dyn = ShapedType::kDynamic;
+  auto ids = RankedTensorType::get({dyn, dyn}, builder.getI64Type());
+  auto func = makeFunc({ids, tensor({151936, 1024})});
+  auto embedding = EmbeddingOp::create(builder, builder.getUnknownLoc(),
+                                       func.getArgument(0), func.getArgument(1));
+  func::ReturnOp::create(builder, builder.getUnknownLoc());
+  EXPECT_EQ(embedding.getType(), tensor({dyn, dyn, 1024}));
+  EXPECT_TRUE(succeeded(verify(*module)));
+}
+
+TEST_F(ZenBuilderTest, LMHeadInfersVocabKeepingDynamicDims) {
+  int64_t dyn = ShapedType::kDynamic;
+  auto func = makeFunc({tensor({dyn, dyn, 1024}), tensor({151936, 1024})});
+  auto head = LMHeadOp::create(builder, builder.getUnknownLoc(),
+                               func.getArgument(0), func.getArgument(1));
+  func::ReturnOp::create(builder, builder.getUnknownLoc());
+  EXPECT_EQ(head.getType(), tensor({dyn, dyn, 151936}));
+  EXPECT_TRUE(succeeded(verify(*module)));
+}
+
 } // namespace
