@@ -176,7 +176,7 @@ def Zen_CausalConv1dOp : Zen_Op<"causal_conv1d", [Pure,
     ```mlir
     %y, %s1 = zen.causal_conv1d %x, %w state(%s)
         : tensor<1x1x8192xbf16>, tensor<8192x1x4xbf16>, tensor<1x8192x4xbf16>
-    %z, %s0 = zen.causal_conv1d %x2, %w {activation = #zen<activation none>}
+    %z, %s0 = zen.causal_conv1d %x2, %w {activation = #zen.activation<none>}
         : tensor<?x?x8192xf32>, tensor<8192x1x4xf32>
     ```
   }];
@@ -302,7 +302,7 @@ def Zen_GatedDeltaRuleOp : Zen_Op<"gated_delta_rule", [Pure,
         : tensor<?x?x16x128xbf16>, tensor<?x?x16x128xbf16>, tensor<?x?x32x128xbf16>,
           tensor<?x?x32xf32>, tensor<?x?x32xf32>
     %o1, %s1 = zen.gated_delta_rule %q1, %k1, %v1, %g1, %beta1 initial_state(%s)
-        {mode = #zen<delta_rule_mode recurrent>, use_qk_l2norm}
+        {mode = #zen.delta_rule_mode<recurrent>, use_qk_l2norm}
         : tensor<1x1x16x128xbf16>, tensor<1x1x16x128xbf16>, tensor<1x1x32x128xbf16>,
           tensor<1x1x32xf32>, tensor<1x1x32xf32>, tensor<1x32x128x128xf32>
     ```

@@ -16,7 +16,9 @@ def Zen_Activation : I32EnumAttr<"Activation", "pointwise activation", [
   let cppNamespace = "::mlir::zen";
   let genSpecializedAttr = 0;
 }
-def Zen_ActivationAttr : EnumAttr<Zen_Dialect, Zen_Activation, "activation">;
+def Zen_ActivationAttr : EnumAttr<Zen_Dialect, Zen_Activation, "activation"> {
+  let assemblyFormat = "`<` $value `>`";
+}
 
 // How the gated delta rule is evaluated: both give the same result.
 def Zen_DeltaRuleMode : I32EnumAttr<"DeltaRuleMode", "gated delta rule evaluation", [
@@ -26,7 +28,9 @@ def Zen_DeltaRuleMode : I32EnumAttr<"DeltaRuleMode", "gated delta rule evaluatio
   let cppNamespace = "::mlir::zen";
   let genSpecializedAttr = 0;
 }
-def Zen_DeltaRuleModeAttr : EnumAttr<Zen_Dialect, Zen_DeltaRuleMode, "delta_rule_mode">;
+def Zen_DeltaRuleModeAttr : EnumAttr<Zen_Dialect, Zen_DeltaRuleMode, "delta_rule_mode"> {
+  let assemblyFormat = "`<` $value `>`";
+}
 
 // GSPO importance-ratio level: one ratio per sequence, or GSPO-token.
 def Zen_GspoLevel : I32EnumAttr<"GspoLevel", "GSPO ratio level", [
@@ -36,7 +40,9 @@ def Zen_GspoLevel : I32EnumAttr<"GspoLevel", "GSPO ratio level", [
   let cppNamespace = "::mlir::zen";
   let genSpecializedAttr = 0;
 }
-def Zen_GspoLevelAttr : EnumAttr<Zen_Dialect, Zen_GspoLevel, "gspo_level">;
+def Zen_GspoLevelAttr : EnumAttr<Zen_Dialect, Zen_GspoLevel, "gspo_level"> {
+  let assemblyFormat = "`<` $value `>`";
+}
 
 // TRL GRPOTrainer `loss_type` normalisations.
 def Zen_GrpoLossType : I32EnumAttr<"GrpoLossType", "GRPO loss aggregation", [
@@ -48,7 +54,9 @@ def Zen_GrpoLossType : I32EnumAttr<"GrpoLossType", "GRPO loss aggregation", [
   let cppNamespace = "::mlir::zen";
   let genSpecializedAttr = 0;
 }
-def Zen_GrpoLossTypeAttr : EnumAttr<Zen_Dialect, Zen_GrpoLossType, "grpo_loss_type">;
+def Zen_GrpoLossTypeAttr : EnumAttr<Zen_Dialect, Zen_GrpoLossType, "grpo_loss_type"> {
+  let assemblyFormat = "`<` $value `>`";
+}
 
 // TRL `scale_rewards`: divide by the group std, the batch std, or not at all.
 def Zen_RewardScaling : I32EnumAttr<"RewardScaling", "advantage scaling", [
@@ -59,6 +67,8 @@ def Zen_RewardScaling : I32EnumAttr<"RewardScaling", "advantage scaling", [
   let cppNamespace = "::mlir::zen";
   let genSpecializedAttr = 0;
 }
-def Zen_RewardScalingAttr : EnumAttr<Zen_Dialect, Zen_RewardScaling, "reward_scaling">;
+def Zen_RewardScalingAttr : EnumAttr<Zen_Dialect, Zen_RewardScaling, "reward_scaling"> {
+  let assemblyFormat = "`<` $value `>`";
+}
 
 #endif // ZEN_ATTRS_TD

@@ -226,7 +226,7 @@ def Zen_GrpoLossOp : Zen_Op<"grpo_loss", [Pure,
     Example (Zen-Coder, KL to the reference policy):
     ```mlir
     %loss, %ratio, %clipped = zen.grpo_loss %logp, %old, %adv, %mask ref(%ref)
-        {beta = 4.0e-02 : f64, loss_type = #zen<grpo_loss_type dr_grpo>}
+        {beta = 4.0e-02 : f64, loss_type = #zen.grpo_loss_type<dr_grpo>}
         : tensor<8x1024xf32>, tensor<8x1024xf32>, tensor<8xf32>, tensor<8x1024xi64>,
           tensor<8x1024xf32>
     ```

@@ -83,7 +83,7 @@ func.func @state_width(%x: tensor<2x9x64xf32>, %w: tensor<64x1x4xf32>, %s: tenso
 func.func @activation(%x: tensor<2x9x64xf32>, %w: tensor<64x1x4xf32>) {
   // expected-error @+2 {{expected ::mlir::zen::Activation to be one of: none, silu, gelu, gelu_tanh}}
   // expected-error @+1 {{failed to parse Zen_ActivationAttr parameter 'value' which is to be a `::mlir::zen::Activation`}}
-  %y, %ns = zen.causal_conv1d %x, %w {activation = #zen<activation relu>} : tensor<2x9x64xf32>, tensor<64x1x4xf32>
+  %y, %ns = zen.causal_conv1d %x, %w {activation = #zen.activation<relu>} : tensor<2x9x64xf32>, tensor<64x1x4xf32>
   return
 }
 

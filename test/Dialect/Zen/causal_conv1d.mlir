@@ -8,7 +8,7 @@
 // CHECK: return %[[Y]], %[[S]] : tensor<?x?x8192xbf16>, tensor<?x8192x4xbf16>
 func.func @next_prefill(%x: tensor<?x?x8192xbf16>, %w: tensor<8192x1x4xbf16>)
     -> (tensor<?x?x8192xbf16>, tensor<?x8192x4xbf16>) {
-  %y, %s = zen.causal_conv1d %x, %w {activation = #zen<activation silu>}
+  %y, %s = zen.causal_conv1d %x, %w {activation = #zen.activation<silu>}
       : tensor<?x?x8192xbf16>, tensor<8192x1x4xbf16>
   return %y, %s : tensor<?x?x8192xbf16>, tensor<?x8192x4xbf16>
 }
@@ -26,9 +26,9 @@ func.func @decode_with_state(%x: tensor<?x1x8192xf32>, %w: tensor<8192x1x4xf32>,
 
 // No activation; the channel count comes from the weight when x's is dynamic.
 // CHECK-LABEL: func.func @no_activation
-// CHECK: zen.causal_conv1d %arg0, %arg1 {activation = #zen<activation none>} : tensor<3x5x?xf32>, tensor<16x1x3xf32>
+// CHECK: zen.causal_conv1d %arg0, %arg1 {activation = #zen.activation<none>} : tensor<3x5x?xf32>, tensor<16x1x3xf32>
 // CHECK: tensor<3x16x3xf32>
 func.func @no_activation(%x: tensor<3x5x?xf32>, %w: tensor<16x1x3xf32>) -> tensor<3x16x3xf32> {
-  %y, %s = zen.causal_conv1d %x, %w {activation = #zen<activation none>} : tensor<3x5x?xf32>, tensor<16x1x3xf32>
+  %y, %s = zen.causal_conv1d %x, %w {activation = #zen.activation<none>} : tensor<3x5x?xf32>, tensor<16x1x3xf32>
   return %s : tensor<3x16x3xf32>
 }

@@ -254,7 +254,7 @@ func.func @g_element_type(%q: tensor<2x9x4x16xf32>, %k: tensor<2x9x4x16xf32>, %v
 func.func @mode(%q: tensor<2x9x4x16xf32>, %v: tensor<2x9x8x32xf32>, %g: tensor<2x9x8xf32>) {
   // expected-error @+2 {{expected ::mlir::zen::DeltaRuleMode to be one of: chunked, recurrent}}
   // expected-error @+1 {{failed to parse Zen_DeltaRuleModeAttr parameter 'value' which is to be a `::mlir::zen::DeltaRuleMode`}}
-  %o, %fs = zen.gated_delta_rule %q, %q, %v, %g, %g {mode = #zen<delta_rule_mode fused>} : tensor<2x9x4x16xf32>, tensor<2x9x4x16xf32>, tensor<2x9x8x32xf32>, tensor<2x9x8xf32>, tensor<2x9x8xf32>
+  %o, %fs = zen.gated_delta_rule %q, %q, %v, %g, %g {mode = #zen.delta_rule_mode<fused>} : tensor<2x9x4x16xf32>, tensor<2x9x4x16xf32>, tensor<2x9x8x32xf32>, tensor<2x9x8xf32>, tensor<2x9x8xf32>
   return
 }
 

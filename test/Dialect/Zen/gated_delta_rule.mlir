@@ -9,20 +9,20 @@
 func.func @next_prefill(%q: tensor<?x?x16x128xbf16>, %k: tensor<?x?x16x128xbf16>, %v: tensor<?x?x32x128xbf16>,
                         %g: tensor<?x?x32xf32>, %beta: tensor<?x?x32xf32>)
     -> (tensor<?x?x32x128xbf16>, tensor<?x32x128x128xf32>) {
-  %o, %s = zen.gated_delta_rule %q, %k, %v, %g, %beta {mode = #zen<delta_rule_mode chunked>, chunk_size = 64 : i64, use_qk_l2norm}
+  %o, %s = zen.gated_delta_rule %q, %k, %v, %g, %beta {mode = #zen.delta_rule_mode<chunked>, chunk_size = 64 : i64, use_qk_l2norm}
       : tensor<?x?x16x128xbf16>, tensor<?x?x16x128xbf16>, tensor<?x?x32x128xbf16>, tensor<?x?x32xf32>, tensor<?x?x32xf32>
   return %o, %s : tensor<?x?x32x128xbf16>, tensor<?x32x128x128xf32>
 }
 
 // Decode step: recurrent mode from the cached state.
 // CHECK-LABEL: func.func @next_decode
-// CHECK: %[[O:.*]], %[[S:.*]] = zen.gated_delta_rule %arg0, %arg1, %arg2, %arg3, %arg4 initial_state(%arg5) {mode = #zen<delta_rule_mode recurrent>, use_qk_l2norm} : tensor<1x1x16x128xbf16>, tensor<1x1x16x128xbf16>, tensor<1x1x32x128xbf16>, tensor<1x1x32xf32>, tensor<1x1x32xf32>, tensor<1x32x128x128xf32>
+// CHECK: %[[O:.*]], %[[S:.*]] = zen.gated_delta_rule %arg0, %arg1, %arg2, %arg3, %arg4 initial_state(%arg5) {mode = #zen.delta_rule_mode<recurrent>, use_qk_l2norm} : tensor<1x1x16x128xbf16>, tensor<1x1x16x128xbf16>, tensor<1x1x32x128xbf16>, tensor<1x1x32xf32>, tensor<1x1x32xf32>, tensor<1x32x128x128xf32>
 // CHECK: return %[[O]], %[[S]] : tensor<1x1x32x128xbf16>, tensor<1x32x128x128xf32>
 func.func @next_decode(%q: tensor<1x1x16x128xbf16>, %k: tensor<1x1x16x128xbf16>, %v: tensor<1x1x32x128xbf16>,
                        %g: tensor<1x1x32xf32>, %beta: tensor<1x1x32xf32>, %s0: tensor<1x32x128x128xf32>)
     -> (tensor<1x1x32x128xbf16>, tensor<1x32x128x128xf32>) {
   %o, %s = zen.gated_delta_rule %q, %k, %v, %g, %beta initial_state(%s0)
-      {mode = #zen<delta_rule_mode recurrent>, use_qk_l2norm}
+      {mode = #zen.delta_rule_mode<recurrent>, use_qk_l2norm}
       : tensor<1x1x16x128xbf16>, tensor<1x1x16x128xbf16>, tensor<1x1x32x128xbf16>, tensor<1x1x32xf32>, tensor<1x1x32xf32>, tensor<1x32x128x128xf32>
   return %o, %s : tensor<1x1x32x128xbf16>, tensor<1x32x128x128xf32>
 }

@@ -166,7 +166,7 @@ func.func @beta_without_ref(%logp: tensor<4x6xf32>, %old: tensor<4x6xf32>, %adv:
 
 func.func @max_length_not_dr_grpo(%logp: tensor<4x6xf32>, %old: tensor<4x6xf32>, %adv: tensor<4xf32>, %mask: tensor<4x6xi1>) {
   // expected-error @+1 {{'zen.grpo_loss' op has max_completion_length, which only loss_type dr_grpo uses, with loss_type bnpo}}
-  %loss, %ratio, %clip = zen.grpo_loss %logp, %old, %adv, %mask {loss_type = #zen<grpo_loss_type bnpo>, max_completion_length = 8 : i64}
+  %loss, %ratio, %clip = zen.grpo_loss %logp, %old, %adv, %mask {loss_type = #zen.grpo_loss_type<bnpo>, max_completion_length = 8 : i64}
       : tensor<4x6xf32>, tensor<4x6xf32>, tensor<4xf32>, tensor<4x6xi1>
   return
 }
@@ -175,7 +175,7 @@ func.func @max_length_not_dr_grpo(%logp: tensor<4x6xf32>, %old: tensor<4x6xf32>,
 
 func.func @max_length_zero(%logp: tensor<4x6xf32>, %old: tensor<4x6xf32>, %adv: tensor<4xf32>, %mask: tensor<4x6xi1>) {
   // expected-error @+1 {{'zen.grpo_loss' op expects max_completion_length > 0, found 0}}
-  %loss, %ratio, %clip = zen.grpo_loss %logp, %old, %adv, %mask {loss_type = #zen<grpo_loss_type dr_grpo>, max_completion_length = 0 : i64}
+  %loss, %ratio, %clip = zen.grpo_loss %logp, %old, %adv, %mask {loss_type = #zen.grpo_loss_type<dr_grpo>, max_completion_length = 0 : i64}
       : tensor<4x6xf32>, tensor<4x6xf32>, tensor<4xf32>, tensor<4x6xi1>
   return
 }
@@ -185,7 +185,7 @@ func.func @max_length_zero(%logp: tensor<4x6xf32>, %old: tensor<4x6xf32>, %adv: 
 // TRL truncates completions to max_completion_length, so T never exceeds it.
 func.func @max_length_below_t(%logp: tensor<4x6xf32>, %old: tensor<4x6xf32>, %adv: tensor<4xf32>, %mask: tensor<4x6xi1>) {
   // expected-error @+1 {{'zen.grpo_loss' op expects max_completion_length >= 6, the completion length (logp dim 1), found 4}}
-  %loss, %ratio, %clip = zen.grpo_loss %logp, %old, %adv, %mask {loss_type = #zen<grpo_loss_type dr_grpo>, max_completion_length = 4 : i64}
+  %loss, %ratio, %clip = zen.grpo_loss %logp, %old, %adv, %mask {loss_type = #zen.grpo_loss_type<dr_grpo>, max_completion_length = 4 : i64}
       : tensor<4x6xf32>, tensor<4x6xf32>, tensor<4xf32>, tensor<4x6xi1>
   return
 }

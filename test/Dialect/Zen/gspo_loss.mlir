@@ -15,11 +15,11 @@ func.func @gspo_defaults(%logp: tensor<16x1024xf32>, %old: tensor<16x1024xf32>,
 
 // GSPO-token with a wider clip range, dynamic shapes and an f32 mask.
 // CHECK-LABEL: func.func @gspo_token
-// CHECK: zen.gspo_loss %arg0, %arg1, %arg2, %arg3 {eps_high = 2.000000e-01 : f64, eps_low = 2.000000e-01 : f64, level = #zen<gspo_level token>} : tensor<?x?xf32>, tensor<?x?xf32>, tensor<?xf32>, tensor<?x?xf32>
+// CHECK: zen.gspo_loss %arg0, %arg1, %arg2, %arg3 {eps_high = 2.000000e-01 : f64, eps_low = 2.000000e-01 : f64, level = #zen.gspo_level<token>} : tensor<?x?xf32>, tensor<?x?xf32>, tensor<?xf32>, tensor<?x?xf32>
 func.func @gspo_token(%logp: tensor<?x?xf32>, %old: tensor<?x?xf32>, %adv: tensor<?xf32>,
                       %mask: tensor<?x?xf32>) -> tensor<f32> {
   %loss, %ratio, %clip = zen.gspo_loss %logp, %old, %adv, %mask
-      {eps_low = 0.2 : f64, eps_high = 0.2 : f64, level = #zen<gspo_level token>}
+      {eps_low = 0.2 : f64, eps_high = 0.2 : f64, level = #zen.gspo_level<token>}
       : tensor<?x?xf32>, tensor<?x?xf32>, tensor<?xf32>, tensor<?x?xf32>
   return %loss : tensor<f32>
 }
