@@ -315,4 +315,31 @@ def Zen_L2NormOp : Zen_Op<"l2_norm", [Pure,
   let hasVerifier = 1;
 }
 
+
+//===----------------------------------------------------------------------===//
+// zen.mask_padding
+//===----------------------------------------------------------------------===//
+
+def Zen_MaskPaddingOp : Zen_Op<"mask_padding", [Pure,
+    AllTypesMatch<["input", "result"]>]> {
+  let summary = "Zero the hidden states of padding positions";
+  let description = [{
+    Multiplies every [b, t, ...] row of `input` by `mask[b, t] != 0`, as HF's
+    `apply_mask_to_padding_states` does before a Gated-DeltaNet layer: with
+    left padding, padded tokens must not leak into the causal convolution or
+    the recurrent state. `mask` is the [B, T] attention mask (1 keeps a token).
+
+    Example:
+    ```mlir
+    %h = zen.mask_padding %x, %mask : tensor<?x?x2048xbf16>, tensor<?x?xi64>
+    ```
+  }];
+  let arguments = (ins Zen_FloatTensor:$input, Zen_MaskTensor:$mask);
+  let results = (outs Zen_FloatTensor:$result);
+  let assemblyFormat = [{
+    $input `,` $mask attr-dict `:` type($input) `,` type($mask)
+  }];
+  let hasVerifier = 1;
+}
+
 #endif // ZEN_MODEL_OPS_TD

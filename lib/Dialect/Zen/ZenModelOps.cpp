@@ -227,3 +227,19 @@ LogicalResult L2NormOp::verify() {
     return emitOpError() << "expects eps > 0, found " << getEpsAttr();
   return success();
 }
+
+//===----------------------------------------------------------------------===//
+// MaskPaddingOp
+//===----------------------------------------------------------------------===//
+
+LogicalResult MaskPaddingOp::verify() {
+  auto input = named("input", getInput());
+  auto mask = named("mask", getMask());
+  if (failed(shape::expectMinRank(*this, input, 2, "[batch, seq, ...]")) ||
+      failed(shape::expectRank(*this, mask, 2, "[batch, seq]")) ||
+      failed(shape::expectDimsMatch(*this, mask, 0, "batch", input, 0,
+                                    "batch")) ||
+      failed(shape::expectDimsMatch(*this, mask, 1, "seq", input, 1, "seq")))
+    return failure();
+  return success();
+}
