@@ -7,6 +7,8 @@
 //===----------------------------------------------------------------------===//
 
 #include "zen/Dialect/Zen/ZenDialect.h"
+#include "zen/Conversion/Passes.h"
+#include "zen/Pipelines/Pipelines.h"
 #include "zen/Transforms/Passes.h"
 
 #include "mlir/IR/DialectRegistry.h"
@@ -18,6 +20,8 @@
 int main(int argc, char **argv) {
   mlir::registerAllPasses();
   mlir::zen::registerZenPasses();
+  mlir::zen::registerZenConversionPasses();
+  mlir::zen::registerZenPipelines();
 
   mlir::DialectRegistry registry;
   mlir::registerAllDialects(registry);

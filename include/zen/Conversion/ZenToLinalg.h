@@ -1,0 +1,29 @@
+//===- ZenToLinalg.h - Zen -> linalg patterns -------------------*- C++ -*-===//
+//
+// The patterns of convert-zen-to-linalg, one populate function per op family,
+// so the CPU and CUDA pipelines can combine them.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef ZEN_CONVERSION_ZENTOLINALG_H
+#define ZEN_CONVERSION_ZENTOLINALG_H
+
+namespace mlir {
+class RewritePatternSet;
+namespace zen {
+
+/// embedding, rms_norm, linear, rope, swiglu, mlp, lm_head, l2_norm,
+/// mask_padding.
+void populateZenModelOpsToLinalgPatterns(RewritePatternSet &patterns);
+/// attention, causal_conv1d, gdn_gates, gated_delta_rule, gated_rms_norm.
+void populateZenAttentionOpsToLinalgPatterns(RewritePatternSet &patterns);
+/// moe_router, moe.
+void populateZenMoEOpsToLinalgPatterns(RewritePatternSet &patterns);
+
+/// All of the above.
+void populateZenToLinalgPatterns(RewritePatternSet &patterns);
+
+} // namespace zen
+} // namespace mlir
+
+#endif // ZEN_CONVERSION_ZENTOLINALG_H

@@ -1,0 +1,174 @@
+//===- LinalgBuilders.cpp - building blocks for Zen lowerings -------------===//
+
+#include "LinalgBuilders.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+
+using namespace mlir;
+using namespace mlir::zen;
+using namespace mlir::zen::lowering;
+
+SmallVector<OpFoldResult> lowering::sizesOf(ImplicitLocOpBuilder &b,
+                                            Value value) {
+  return tensor::getMixedSizes(b, b.getLoc(), value);
+}
+
+Value lowering::emptyTensor(ImplicitLocOpBuilder &b,
+                            ArrayRef<OpFoldResult> sizes, Type elementType) {
+  return tensor::EmptyOp::create(b, sizes, elementType);
+}
+
+Value lowering::emptyLike(ImplicitLocOpBuilder &b, Value like,
+                          Type elementType, bool dropLastDim) {
+  SmallVector<OpFoldResult> sizes = sizesOf(b, like);
+  if (dropLastDim)
+    sizes.pop_back();
+  return emptyTensor(b, sizes, elementType);
+}
+
+Value lowering::filledTensor(ImplicitLocOpBuilder &b,
+                             ArrayRef<OpFoldResult> sizes, Type elementType,
+                             double value) {
+  Value empty = emptyTensor(b, sizes, elementType);
+  Value scalar = arith::ConstantOp::create(
+      b, elementType, b.getFloatAttr(elementType, value));
+  return linalg::FillOp::create(b, scalar, empty).getResult(0);
+}
+
+Value lowering::castFloat(OpBuilder &b, Location loc, Value scalar, Type to) {
+  Type from = scalar.getType();
+  if (from == to)
+    return scalar;
+  if (cast<FloatType>(from).getWidth() < cast<FloatType>(to).getWidth())
+    return arith::ExtFOp::create(b, loc, to, scalar);
+  return arith::TruncFOp::create(b, loc, to, scalar);
+}
+
+Value lowering::toF32(OpBuilder &b, Location loc, Value scalar) {
+  Type f32 = b.getF32Type();
+  if (isa<FloatType>(scalar.getType()))
+    return castFloat(b, loc, scalar, f32);
+  if (scalar.getType().isInteger(1))
+    return arith::UIToFPOp::create(b, loc, f32, scalar);
+  return arith::SIToFPOp::create(b, loc, f32, scalar);
+}
+
+Value lowering::f32Const(OpBuilder &b, Location loc, double value) {
+  return arith::ConstantOp::create(b, loc, b.getF32Type(),
+                                   b.getF32FloatAttr(value));
+}
+
+SmallVector<utils::IteratorType> lowering::parallelIterators(unsigned n) {
+  return SmallVector<utils::IteratorType>(n, utils::IteratorType::parallel);
+}
+
+SmallVector<utils::IteratorType> lowering::lastReducedIterators(unsigned n) {
+  SmallVector<utils::IteratorType> iters = parallelIterators(n);
+  iters.back() = utils::IteratorType::reduction;
+  return iters;
+}
+
+AffineMap lowering::identityMap(MLIRContext *ctx, unsigned n) {
+  return AffineMap::getMultiDimIdentityMap(n, ctx);
+}
+
+AffineMap lowering::dropLastDimMap(MLIRContext *ctx, unsigned n) {
+  return AffineMap::getMultiDimIdentityMap(n, ctx).dropResult(n - 1);
+}
+
+AffineMap lowering::lastDimMap(MLIRContext *ctx, unsigned n) {
+  return AffineMap::get(n, 0, getAffineDimExpr(n - 1, ctx));
+}
+
+Value lowering::reduceLastDimF32(
+    ImplicitLocOpBuilder &b, Value input,
+    function_ref<Value(OpBuilder &, Location, Value)> term) {
+  auto type = cast<RankedTensorType>(input.getType());
+  unsigned rank = type.getRank();
+  SmallVector<OpFoldResult> sizes = sizesOf(b, input);
+  sizes.pop_back();
+  Value init = filledTensor(b, sizes, b.getF32Type(), 0.0);
+  MLIRContext *ctx = b.getContext();
+  return linalg::GenericOp::create(
+             b, init.getType(), input, init,
+             ArrayRef<AffineMap>{identityMap(ctx, rank),
+                                 dropLastDimMap(ctx, rank)},
+             lastReducedIterators(rank),
+             [&](OpBuilder &nb, Location loc, ValueRange args) {
+               Value x = toF32(nb, loc, args[0]);
+               Value sum = arith::AddFOp::create(nb, loc, args[1],
+                                                 term(nb, loc, x));
+               linalg::YieldOp::create(nb, loc, sum);
+             })
+      .getResult(0);
+}
+
+Value lowering::matmulTransposeBF32(ImplicitLocOpBuilder &b, Value lhs,
+                                    Value rhs) {
+  SmallVector<OpFoldResult> sizes = {sizesOf(b, lhs)[0], sizesOf(b, rhs)[0]};
+  Value init = filledTensor(b, sizes, b.getF32Type(), 0.0);
+  return linalg::MatmulTransposeBOp::create(b, b.getLoc(),
+                                            TypeRange{init.getType()},
+                                            ValueRange{lhs, rhs},
+                                            ValueRange{init})
+      .getResult(0);
+}
+
+Value lowering::castTensor(ImplicitLocOpBuilder &b, Value tensor,
+                           Type elementType) {
+  auto type = cast<RankedTensorType>(tensor.getType());
+  if (type.getElementType() == elementType)
+    return tensor;
+  unsigned rank = type.getRank();
+  Value init = emptyLike(b, tensor, elementType);
+  MLIRContext *ctx = b.getContext();
+  return linalg::GenericOp::create(
+             b, init.getType(), tensor, init,
+             ArrayRef<AffineMap>{identityMap(ctx, rank), identityMap(ctx, rank)},
+             parallelIterators(rank),
+             [&](OpBuilder &nb, Location loc, ValueRange args) {
+               linalg::YieldOp::create(
+                   nb, loc, castFloat(nb, loc, args[0], elementType));
+             })
+      .getResult(0);
+}
+
+Value lowering::collapseLeadingDims(ImplicitLocOpBuilder &b, Value value) {
+  auto type = cast<RankedTensorType>(value.getType());
+  int64_t rank = type.getRank();
+  if (rank == 2)
+    return value;
+  ReassociationIndices leading;
+  int64_t rows = 1;
+  for (int64_t i = 0; i + 1 < rank; ++i) {
+    leading.push_back(i);
+    rows = ShapedType::isDynamic(rows) || type.isDynamicDim(i)
+               ? ShapedType::kDynamic
+               : rows * type.getDimSize(i);
+  }
+  SmallVector<ReassociationIndices> groups = {leading, {rank - 1}};
+  auto flatType = RankedTensorType::get({rows, type.getShape().back()},
+                                        type.getElementType());
+  return tensor::CollapseShapeOp::create(b, flatType, value, groups);
+}
+
+Value lowering::expandLeadingDims(ImplicitLocOpBuilder &b, Value flat,
+                                  Value like) {
+  auto likeType = cast<RankedTensorType>(like.getType());
+  auto flatType = cast<RankedTensorType>(flat.getType());
+  int64_t rank = likeType.getRank();
+  if (rank == 2)
+    return flat;
+  SmallVector<OpFoldResult> sizes = sizesOf(b, like);
+  sizes.back() = sizesOf(b, flat).back();
+  SmallVector<int64_t> shape(likeType.getShape());
+  shape.back() = flatType.getShape().back();
+  ReassociationIndices leading;
+  for (int64_t i = 0; i + 1 < rank; ++i)
+    leading.push_back(i);
+  SmallVector<ReassociationIndices> groups = {leading, {rank - 1}};
+  return tensor::ExpandShapeOp::create(
+      b, RankedTensorType::get(shape, flatType.getElementType()), flat, groups,
+      sizes);
+}

@@ -1,0 +1,73 @@
+//===- LinalgBuilders.h - building blocks for Zen lowerings -----*- C++ -*-===//
+//
+// Small builders the Zen -> linalg patterns share: empty/filled tensors with
+// the dynamic sizes of an existing value, f32 promotion of scalars (Zen
+// accumulates norms, softmaxes and reductions in f32 like HF), and generic
+// ops over "all parallel + last dim reduced" iteration spaces.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef ZEN_LIB_CONVERSION_ZENTOLINALG_LINALGBUILDERS_H
+#define ZEN_LIB_CONVERSION_ZENTOLINALG_LINALGBUILDERS_H
+
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Utils/StructuredOpsUtils.h"
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/ImplicitLocOpBuilder.h"
+
+namespace mlir::zen::lowering {
+
+/// The sizes of `value` (static as attributes, dynamic as tensor.dim).
+SmallVector<OpFoldResult> sizesOf(ImplicitLocOpBuilder &b, Value value);
+
+/// tensor.empty with `sizes` and `elementType`.
+Value emptyTensor(ImplicitLocOpBuilder &b, ArrayRef<OpFoldResult> sizes,
+                  Type elementType);
+/// tensor.empty shaped like `like` (optionally dropping its last dim).
+Value emptyLike(ImplicitLocOpBuilder &b, Value like, Type elementType,
+                bool dropLastDim = false);
+/// A tensor of `sizes` filled with `value`.
+Value filledTensor(ImplicitLocOpBuilder &b, ArrayRef<OpFoldResult> sizes,
+                   Type elementType, double value);
+
+/// Converts a float scalar to `to` (extf/truncf; identity when equal).
+Value castFloat(OpBuilder &b, Location loc, Value scalar, Type to);
+/// Converts an integer or float scalar to f32.
+Value toF32(OpBuilder &b, Location loc, Value scalar);
+
+/// An f32 constant.
+Value f32Const(OpBuilder &b, Location loc, double value);
+
+/// `n` parallel iterators.
+SmallVector<utils::IteratorType> parallelIterators(unsigned n);
+/// `n - 1` parallel iterators and a trailing reduction.
+SmallVector<utils::IteratorType> lastReducedIterators(unsigned n);
+
+/// The identity map of rank `n`, and the map dropping its last dim.
+AffineMap identityMap(MLIRContext *ctx, unsigned n);
+AffineMap dropLastDimMap(MLIRContext *ctx, unsigned n);
+/// The map selecting only the last of `n` dims (weights broadcast over rows).
+AffineMap lastDimMap(MLIRContext *ctx, unsigned n);
+
+/// Sum over the last dim of `input` of f(x) accumulated in f32, where
+/// `term(b, loc, xF32)` computes f on the promoted element. Result: f32 tensor
+/// with `input`'s shape minus its last dim.
+Value reduceLastDimF32(
+    ImplicitLocOpBuilder &b, Value input,
+    function_ref<Value(OpBuilder &, Location, Value)> term);
+
+/// lhs [M, K] · rhs[N, K]ᵀ accumulated in f32: an f32 [M, N] tensor.
+Value matmulTransposeBF32(ImplicitLocOpBuilder &b, Value lhs, Value rhs);
+
+/// Elementwise float conversion of a whole tensor (identity when equal).
+Value castTensor(ImplicitLocOpBuilder &b, Value tensor, Type elementType);
+
+/// [d0, ..., dk, n] -> [d0 * ... * dk, n] (identity for rank 2).
+Value collapseLeadingDims(ImplicitLocOpBuilder &b, Value value);
+/// Inverse of collapseLeadingDims: `flat` [M, n'] back to `like`'s leading
+/// sizes with last dim n'.
+Value expandLeadingDims(ImplicitLocOpBuilder &b, Value flat, Value like);
+
+} // namespace mlir::zen::lowering
+
+#endif // ZEN_LIB_CONVERSION_ZENTOLINALG_LINALGBUILDERS_H

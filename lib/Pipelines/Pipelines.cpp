@@ -1,0 +1,72 @@
+//===- Pipelines.cpp - every Zen pipeline ---------------------------------===//
+
+#include "zen/Pipelines/Pipelines.h"
+
+#include "zen/Conversion/Passes.h"
+
+#include "mlir/Conversion/Passes.h"
+#include "mlir/Dialect/Bufferization/Transforms/Passes.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/Dialect/Linalg/Passes.h"
+#include "mlir/Dialect/MemRef/Transforms/Passes.h"
+#include "mlir/Pass/PassManager.h"
+#include "mlir/Pass/PassRegistry.h"
+#include "mlir/Transforms/Passes.h"
+
+using namespace mlir;
+using namespace mlir::zen;
+
+namespace {
+/// Marks public functions for C-interface wrappers (_mlir_ciface_<name>),
+/// which take every memref as a pointer to its descriptor.
+struct EmitCInterfaceOnPublicFunctions
+    : PassWrapper<EmitCInterfaceOnPublicFunctions, OperationPass<ModuleOp>> {
+  MLIR_DEFINE_EXPLICIT_INTERNAL_INLINE_TYPE_ID(EmitCInterfaceOnPublicFunctions)
+  void runOnOperation() override {
+    getOperation().walk([](func::FuncOp func) {
+      if (func.isPublic() && !func.isExternal())
+        func->setAttr(LLVM::LLVMDialect::getEmitCWrapperAttrName(),
+                      UnitAttr::get(func.getContext()));
+    });
+  }
+};
+} // namespace
+
+void mlir::zen::buildCPUPipeline(OpPassManager &pm,
+                                 const CPUPipelineOptions &options) {
+  // 1. Zen -> linalg on tensors.
+  pm.addPass(createConvertZenToLinalg());
+  pm.addPass(createConvertElementwiseToLinalgPass());
+  // 2. Clean up the reshapes and fills the lowering produced.
+  pm.addPass(createCanonicalizerPass());
+  pm.addPass(createCSEPass());
+  // 3. Bufferize the whole module; identity layouts at function boundaries.
+  bufferization::OneShotBufferizePassOptions bufferize;
+  bufferize.bufferizeFunctionBoundaries = true;
+  bufferize.functionBoundaryTypeConversion =
+      bufferization::LayoutMapOption::IdentityLayoutMap;
+  pm.addPass(bufferization::createOneShotBufferizePass(bufferize));
+  pm.addPass(createCanonicalizerPass());
+  // 4. Loops, then everything to LLVM.
+  pm.addPass(std::make_unique<EmitCInterfaceOnPublicFunctions>());
+  pm.addNestedPass<func::FuncOp>(createConvertLinalgToLoopsPass());
+  pm.addPass(memref::createExpandStridedMetadataPass());
+  pm.addPass(createLowerAffinePass());
+  pm.addPass(createSCFToControlFlowPass());
+  pm.addPass(createConvertMathToLLVMPass());
+  pm.addPass(createArithToLLVMConversionPass());
+  pm.addPass(createFinalizeMemRefToLLVMConversionPass());
+  pm.addPass(createConvertControlFlowToLLVMPass());
+  pm.addPass(createConvertFuncToLLVMPass());
+  pm.addPass(createConvertIndexToLLVMPass());
+  pm.addPass(createReconcileUnrealizedCastsPass());
+  pm.addPass(createCanonicalizerPass());
+}
+
+void mlir::zen::registerZenPipelines() {
+  PassPipelineRegistration<CPUPipelineOptions>(
+      "zen-cpu-pipeline",
+      "Lower Zen IR to LLVM dialect for the host CPU (see Pipelines.h)",
+      buildCPUPipeline);
+}
