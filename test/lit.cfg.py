@@ -14,7 +14,7 @@ config.test_source_root = os.path.dirname(__file__)
 config.test_exec_root = os.path.join(config.zen_obj_root, "test")
 # Inputs/ hold data for other tests; unit/ is a GoogleTest suite of its own.
 config.excludes = ["Inputs", "unit", "CMakeLists.txt", "README.md", "lit.cfg.py",
-                   "lit.site.cfg.py", "reference"]
+                   "lit.site.cfg.py", "reference", "lib"]
 
 config.substitutions.append(("%PATH%", config.environment["PATH"]))
 config.substitutions.append(("%zen_src_root", config.zen_src_root))
@@ -27,3 +27,14 @@ llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
 tool_dirs = [config.zen_tools_dir, config.llvm_tools_dir]
 tools = ["zen-opt"]
 llvm_config.add_tool_substitutions(tools, tool_dirs)
+
+# Python parity tests import test/lib (zen_exec) and test/reference (numpy
+# references) and find the tools through these variables.
+config.environment["PYTHONPATH"] = os.pathsep.join([
+    os.path.join(config.zen_src_root, "test", "lib"),
+    os.path.join(config.zen_src_root, "test"),
+])
+config.environment["ZEN_OPT"] = os.path.join(config.zen_tools_dir, "zen-opt")
+config.environment["MLIR_TRANSLATE"] = os.path.join(config.llvm_tools_dir,
+                                                    "mlir-translate")
+config.environment["ZEN_CC"] = config.zen_c_compiler

@@ -104,14 +104,38 @@ Value lowering::reduceLastDimF32(
       .getResult(0);
 }
 
-Value lowering::matmulTransposeBF32(ImplicitLocOpBuilder &b, Value lhs,
-                                    Value rhs) {
-  SmallVector<OpFoldResult> sizes = {sizesOf(b, lhs)[0], sizesOf(b, rhs)[0]};
+Value lowering::contractLastDimF32(ImplicitLocOpBuilder &b, Value x,
+                                   Value w) {
+  auto xType = cast<RankedTensorType>(x.getType());
+  unsigned rank = xType.getRank(); // loops: rank - 1 leading, n, k
+  unsigned numLoops = rank + 1;
+  MLIRContext *ctx = b.getContext();
+  SmallVector<AffineExpr> xExprs, wExprs, yExprs;
+  for (unsigned i = 0; i + 1 < rank; ++i) {
+    xExprs.push_back(getAffineDimExpr(i, ctx));
+    yExprs.push_back(getAffineDimExpr(i, ctx));
+  }
+  AffineExpr n = getAffineDimExpr(rank - 1, ctx), k = getAffineDimExpr(rank, ctx);
+  xExprs.push_back(k);
+  wExprs = {n, k};
+  yExprs.push_back(n);
+  SmallVector<OpFoldResult> sizes = sizesOf(b, x);
+  sizes.back() = sizesOf(b, w)[0];
   Value init = filledTensor(b, sizes, b.getF32Type(), 0.0);
-  return linalg::MatmulTransposeBOp::create(b, b.getLoc(),
-                                            TypeRange{init.getType()},
-                                            ValueRange{lhs, rhs},
-                                            ValueRange{init})
+  auto iters = parallelIterators(numLoops);
+  iters.back() = utils::IteratorType::reduction;
+  return linalg::GenericOp::create(
+             b, init.getType(), ValueRange{x, w}, init,
+             ArrayRef<AffineMap>{AffineMap::get(numLoops, 0, xExprs, ctx),
+                                 AffineMap::get(numLoops, 0, wExprs, ctx),
+                                 AffineMap::get(numLoops, 0, yExprs, ctx)},
+             iters,
+             [&](OpBuilder &nb, Location loc, ValueRange args) {
+               Value prod = arith::MulFOp::create(nb, loc, toF32(nb, loc, args[0]),
+                                                  toF32(nb, loc, args[1]));
+               Value sum = arith::AddFOp::create(nb, loc, args[2], prod);
+               linalg::YieldOp::create(nb, loc, sum);
+             })
       .getResult(0);
 }
 
@@ -134,41 +158,3 @@ Value lowering::castTensor(ImplicitLocOpBuilder &b, Value tensor,
       .getResult(0);
 }
 
-Value lowering::collapseLeadingDims(ImplicitLocOpBuilder &b, Value value) {
-  auto type = cast<RankedTensorType>(value.getType());
-  int64_t rank = type.getRank();
-  if (rank == 2)
-    return value;
-  ReassociationIndices leading;
-  int64_t rows = 1;
-  for (int64_t i = 0; i + 1 < rank; ++i) {
-    leading.push_back(i);
-    rows = ShapedType::isDynamic(rows) || type.isDynamicDim(i)
-               ? ShapedType::kDynamic
-               : rows * type.getDimSize(i);
-  }
-  SmallVector<ReassociationIndices> groups = {leading, {rank - 1}};
-  auto flatType = RankedTensorType::get({rows, type.getShape().back()},
-                                        type.getElementType());
-  return tensor::CollapseShapeOp::create(b, flatType, value, groups);
-}
-
-Value lowering::expandLeadingDims(ImplicitLocOpBuilder &b, Value flat,
-                                  Value like) {
-  auto likeType = cast<RankedTensorType>(like.getType());
-  auto flatType = cast<RankedTensorType>(flat.getType());
-  int64_t rank = likeType.getRank();
-  if (rank == 2)
-    return flat;
-  SmallVector<OpFoldResult> sizes = sizesOf(b, like);
-  sizes.back() = sizesOf(b, flat).back();
-  SmallVector<int64_t> shape(likeType.getShape());
-  shape.back() = flatType.getShape().back();
-  ReassociationIndices leading;
-  for (int64_t i = 0; i + 1 < rank; ++i)
-    leading.push_back(i);
-  SmallVector<ReassociationIndices> groups = {leading, {rank - 1}};
-  return tensor::ExpandShapeOp::create(
-      b, RankedTensorType::get(shape, flatType.getElementType()), flat, groups,
-      sizes);
-}

@@ -56,17 +56,14 @@ Value reduceLastDimF32(
     ImplicitLocOpBuilder &b, Value input,
     function_ref<Value(OpBuilder &, Location, Value)> term);
 
-/// lhs [M, K] · rhs[N, K]ᵀ accumulated in f32: an f32 [M, N] tensor.
-Value matmulTransposeBF32(ImplicitLocOpBuilder &b, Value lhs, Value rhs);
+/// x [..., K] · w[N, K]ᵀ accumulated in f32: an f32 [..., N] tensor. One
+/// linalg.generic contraction over all leading dims: no reshapes, because
+/// splitting a dynamic dim into two dynamic dims crashes 22.1's
+/// expand-strided-metadata after bufferization.
+Value contractLastDimF32(ImplicitLocOpBuilder &b, Value x, Value w);
 
 /// Elementwise float conversion of a whole tensor (identity when equal).
 Value castTensor(ImplicitLocOpBuilder &b, Value tensor, Type elementType);
-
-/// [d0, ..., dk, n] -> [d0 * ... * dk, n] (identity for rank 2).
-Value collapseLeadingDims(ImplicitLocOpBuilder &b, Value value);
-/// Inverse of collapseLeadingDims: `flat` [M, n'] back to `like`'s leading
-/// sizes with last dim n'.
-Value expandLeadingDims(ImplicitLocOpBuilder &b, Value flat, Value like);
 
 } // namespace mlir::zen::lowering
 

@@ -103,22 +103,21 @@ struct LinearLowering : OpConversionPattern<LinearOp> {
     ImplicitLocOpBuilder b(op.getLoc(), rewriter);
     Value x = adaptor.getInput();
     Type elem = cast<RankedTensorType>(x.getType()).getElementType();
-    Value flat = collapseLeadingDims(b, x);
-    Value y = castTensor(b, matmulTransposeBF32(b, flat, adaptor.getWeight()),
-                         elem);
+    Value y = castTensor(b, contractLastDimF32(b, x, adaptor.getWeight()), elem);
     if (op.hasLoRA()) {
-      Value xa = castTensor(
-          b, matmulTransposeBF32(b, flat, adaptor.getLoraA()), elem);
-      Value xab = castTensor(
-          b, matmulTransposeBF32(b, xa, adaptor.getLoraB()), elem);
+      Value xa = castTensor(b, contractLastDimF32(b, x, adaptor.getLoraA()),
+                            elem);
+      Value xab = castTensor(b, contractLastDimF32(b, xa, adaptor.getLoraB()),
+                             elem);
       double scale = op.getLoraScale()->convertToDouble();
       auto yType = cast<RankedTensorType>(y.getType());
+      unsigned rank = yType.getRank();
       MLIRContext *ctx = b.getContext();
       y = linalg::GenericOp::create(
               b, yType, ValueRange{y, xab}, emptyLike(b, y, elem),
-              ArrayRef<AffineMap>{identityMap(ctx, 2), identityMap(ctx, 2),
-                                  identityMap(ctx, 2)},
-              parallelIterators(2),
+              ArrayRef<AffineMap>{identityMap(ctx, rank), identityMap(ctx, rank),
+                                  identityMap(ctx, rank)},
+              parallelIterators(rank),
               [&](OpBuilder &nb, Location loc, ValueRange args) {
                 Value s = arith::ConstantOp::create(
                     nb, loc, elem, nb.getFloatAttr(elem, scale));
@@ -128,7 +127,7 @@ struct LinearLowering : OpConversionPattern<LinearOp> {
               })
               .getResult(0);
     }
-    rewriter.replaceOp(op, expandLeadingDims(b, y, x));
+    rewriter.replaceOp(op, y);
     return success();
   }
 };
