@@ -25,4 +25,35 @@ def ZenVerifyParams : Pass<"zen-verify-params", "::mlir::ModuleOp"> {
   let dependentDialects = ["::mlir::zen::ZenDialect"];
 }
 
+def ZenExportEntryPoints : Pass<"zen-export-entry-points", "::mlir::ModuleOp"> {
+  let summary = "Describe the public functions for the runtime (module metadata)";
+  let description = [{
+    Records, as the module attribute `zen.metadata`, the JSON document that
+    docs/runtime-abi.md specifies: every public function with a body becomes
+    an entry point whose arguments are `param`s (they carry `zen.param`, the
+    HF tensor name the runtime binds) or `input`s, with dtypes and shapes
+    (-1 for dynamic dims). Argument and result names come from `zen.name`
+    attributes where present; the model name and family from the module's
+    `zen.model` / `zen.family` attributes (SpecToZen sets them). Run it on Zen IR, before lowering erases the
+    tensor types; `zen-emit-runtime-abi` turns the attribute into symbols.
+
+    After:
+    ```mlir
+    module attributes {zen.metadata = "{\"zen_abi\":1,...}"} { ... }
+    ```
+  }];
+}
+
+def ZenEmitRuntimeABI : Pass<"zen-emit-runtime-abi", "::mlir::ModuleOp"> {
+  let summary = "Emit the runtime entry symbols of a lowered model";
+  let description = [{
+    Runs on the LLVM dialect after the CPU pipeline. For every entry point in
+    the module's `zen.metadata`, adds `void zen_entry_<name>(void **args)`,
+    which loads the descriptor pointers from `args` and calls
+    `_mlir_ciface_<name>`; and adds `const char *zen_model_metadata(void)`
+    returning the JSON document. Fails if an entry point has no C interface.
+  }];
+  let dependentDialects = ["::mlir::LLVM::LLVMDialect"];
+}
+
 #endif // ZEN_TRANSFORMS_PASSES_TD
