@@ -1,0 +1,185 @@
+//===- zen-compile.cpp - Model spec to report, dump or code ---------------===//
+//
+// Thin driver: find the spec (cwd, bundled specs/, $ZEN_SPEC_PATH), parse
+// and validate it through the Frontend library, then produce one output:
+//
+//   zen-compile SPEC --report[=table|json] [--context N]   model report
+//   zen-compile SPEC --dump-spec[=all|model]                canonical dump
+//   zen-compile SPEC --emit=zen                             Zen IR (next)
+//
+// Without an output option the spec is only validated. Outputs go to -o
+// (default stdout) through a temporary file renamed on success, so a
+// failed run never leaves a partial file. Bad input is reported as
+// `FILE:LINE:COL: error: ...` with exit status 1.
+//
+//===----------------------------------------------------------------------===//
+
+#include "zen/Frontend/ModelReport.h"
+#include "zen/Frontend/ModelSpec.h"
+#include "zen/Frontend/SpecParser.h"
+
+#include "llvm/Support/CommandLine.h"
+#include "llvm/Support/InitLLVM.h"
+#include "llvm/Support/Process.h"
+#include "llvm/Support/WithColor.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <limits>
+
+using namespace mlir::zen;
+namespace cl = llvm::cl;
+
+#ifndef ZEN_BUNDLED_SPECS_DIR
+#define ZEN_BUNDLED_SPECS_DIR ""
+#endif
+
+namespace {
+
+enum class ReportKind { None, Table, JSON };
+enum class DumpKind { None, All, Model };
+/// Ordered like the pipeline; later stages arrive with later issues.
+enum class EmitKind { None, Zen };
+
+cl::OptionCategory category("zen-compile options");
+
+cl::opt<std::string> inputPath(cl::Positional, cl::Required,
+                               cl::desc("<spec.yaml | config.json>"),
+                               cl::cat(category));
+
+cl::opt<std::string> outputPath("o", cl::init("-"),
+                                cl::desc("Output file ('-' for stdout)"),
+                                cl::value_desc("file"), cl::cat(category));
+
+cl::opt<ReportKind> report(
+    "report", cl::ValueOptional, cl::init(ReportKind::None),
+    cl::desc("Print parameter counts, FLOPs and memory figures"),
+    cl::values(clEnumValN(ReportKind::Table, "table", "a readable table"),
+               clEnumValN(ReportKind::JSON, "json", "JSON"),
+               // --report without a value.
+               clEnumValN(ReportKind::Table, "", "")),
+    cl::cat(category));
+
+cl::opt<DumpKind> dumpSpecOption(
+    "dump-spec", cl::ValueOptional, cl::init(DumpKind::None),
+    cl::desc("Print the validated spec as sorted `key = value` lines"),
+    cl::values(clEnumValN(DumpKind::All, "all", "every section"),
+               clEnumValN(DumpKind::Model, "model",
+                          "the architecture only (what a YAML spec and its "
+                          "config.json share)"),
+               clEnumValN(DumpKind::All, "", "")),
+    cl::cat(category));
+
+cl::opt<EmitKind> emit("emit", cl::init(EmitKind::None),
+                       cl::desc("Compile to this stage"),
+                       cl::values(clEnumValN(EmitKind::Zen, "zen",
+                                             "Zen IR of the forward pass")),
+                       cl::cat(category));
+
+cl::opt<long long>
+    context("context", cl::init(4096),
+            cl::desc("Context length for --report (positions a token "
+                     "attends to; training sequence length)"),
+            cl::value_desc("tokens"), cl::cat(category));
+
+/// Prints an error from the library: spec diagnostics as they are, anything
+/// else behind the tool's name.
+void printError(llvm::Error err) {
+  llvm::handleAllErrors(
+      std::move(err),
+      [](const SpecError &e) {
+        for (const SpecDiagnostic &d : e.getDiagnostics()) {
+          d.print(llvm::errs());
+          llvm::errs() << "\n";
+        }
+      },
+      [](const llvm::ErrorInfoBase &e) {
+        llvm::errs() << "zen-compile: error: " << e.message() << "\n";
+      });
+}
+
+SpecLookupOptions lookupOptions() {
+  SpecLookupOptions options;
+  options.bundledSpecsDir = ZEN_BUNDLED_SPECS_DIR;
+  if (std::optional<std::string> dir =
+          llvm::sys::Process::GetEnv("ZEN_SPECS_DIR"))
+    options.bundledSpecsDir = *dir;
+  if (std::optional<std::string> path =
+          llvm::sys::Process::GetEnv("ZEN_SPEC_PATH"))
+    options.searchPath = splitSearchPath(*path);
+  return options;
+}
+
+int fail(const llvm::Twine &message) {
+  llvm::errs() << "zen-compile: error: " << message << "\n";
+  return 1;
+}
+
+} // namespace
+
+int main(int argc, char **argv) {
+  llvm::InitLLVM init(argc, argv);
+  cl::HideUnrelatedOptions(category);
+  cl::ParseCommandLineOptions(
+      argc, argv,
+      "Zen model compiler: YAML spec or HF config.json in, report, spec dump "
+      "or Zen IR out\n");
+
+  int actions = (report != ReportKind::None) +
+                (dumpSpecOption != DumpKind::None) + (emit != EmitKind::None);
+  if (actions > 1)
+    return fail("choose one of --report, --dump-spec and --emit");
+  if (context < 1 || context > std::numeric_limits<int32_t>::max())
+    return fail("--context must be between 1 and 2147483647, found " +
+                llvm::Twine(context));
+
+  llvm::Expected<ResolvedSpecPath> resolved =
+      resolveSpecPath(inputPath, lookupOptions());
+  if (!resolved) {
+    printError(resolved.takeError());
+    return 1;
+  }
+  if (resolved->found)
+    llvm::errs() << "zen-compile: using spec " << resolved->path << "\n";
+
+  llvm::Expected<ModelSpec> spec = loadSpecFile(resolved->path);
+  if (!spec) {
+    printError(spec.takeError());
+    return 1;
+  }
+
+  std::string output;
+  llvm::raw_string_ostream os(output);
+  if (emit == EmitKind::Zen) {
+    return fail("--emit=zen is not implemented yet: SpecToZen arrives with "
+                "the model-building Zen ops (use --report or --dump-spec)");
+  } else if (report != ReportKind::None) {
+    ReportOptions options;
+    options.context = context;
+    llvm::Expected<ModelReport> figures = computeReport(*spec, options);
+    if (!figures) {
+      printError(figures.takeError());
+      return 1;
+    }
+    if (report == ReportKind::JSON)
+      os << llvm::formatv("{0:2}", reportToJSON(*spec, *figures)) << "\n";
+    else
+      printReportTable(*spec, *figures, os);
+  } else if (dumpSpecOption != DumpKind::None) {
+    SpecDumpOptions options;
+    options.modelOnly = dumpSpecOption == DumpKind::Model;
+    dumpSpec(*spec, os, options);
+  } else {
+    // Validation only.
+    return 0;
+  }
+
+  if (llvm::Error err = llvm::writeToOutput(
+          outputPath, [&](llvm::raw_ostream &out) -> llvm::Error {
+            out << output;
+            return llvm::Error::success();
+          })) {
+    return fail("cannot write '" + outputPath +
+                "': " + llvm::toString(std::move(err)));
+  }
+  return 0;
+}
