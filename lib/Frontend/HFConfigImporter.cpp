@@ -318,6 +318,14 @@ mlir::zen::importHFConfig(StringRef text, StringRef fileName,
     return sink.takeError();
   readTrainingConfig(nullptr, spec, spec.training);
   readTargetConfig(nullptr, spec.target);
+  // Compile for the dtype the checkpoint is stored in (`dtype` in
+  // transformers >= 5, `torch_dtype` before): bf16 checkpoints run in bf16,
+  // everything else in f32.
+  std::optional<std::string> dtype = top.getString("dtype");
+  if (!dtype)
+    dtype = top.getString("torch_dtype");
+  if (dtype && *dtype == "bfloat16")
+    spec.target.dtype = TargetDType::BF16;
   if (llvm::Error err = validateSpec(spec))
     return std::move(err);
   return spec;

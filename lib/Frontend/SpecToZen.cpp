@@ -392,8 +392,8 @@ func::FuncOp ForwardBuilder::layerFunction(LayerSpec kind) {
   SmallVector<WeightSlot> slots = layerWeights(kind);
   for (const WeightSlot &slot : slots)
     args.add(weightType(slot));
-  std::string name = ("layer_" + stringifyMixer(kind.mixer) + "_" +
-                      stringifyFFN(kind.ffn))
+  std::string name = ("layer_" + stringify(kind.mixer) + "_" +
+                      stringify(kind.ffn))
                          .str();
   std::replace(name.begin(), name.end(), '-', '_');
   func::FuncOp func = createFunction(module, name, args, {hiddenType()});
@@ -443,6 +443,10 @@ void ForwardBuilder::buildForward(ModuleOp module) {
     lmHeadArg = args.add(tensor({vocab, hidden}), spec.lmHeadParamName());
 
   func::FuncOp forward = createFunction(module, "forward", args, {logitsType});
+  forward.setArgAttr(idsArg, "zen.name", b.getStringAttr("input_ids"));
+  forward.setArgAttr(posArg, "zen.name", b.getStringAttr("positions"));
+  forward.setArgAttr(maskArg, "zen.name", b.getStringAttr("attention_mask"));
+  forward.setResultAttr(0, "zen.name", b.getStringAttr("logits"));
   Block &body = forward.front();
   OpBuilder::InsertionGuard guard(b);
   b.setInsertionPointToStart(&body);
@@ -491,6 +495,11 @@ void ForwardBuilder::buildForwardMTP(ModuleOp module) {
 
   func::FuncOp mtp = createFunction(module, "forward_mtp", args,
                                     {tensor({kDyn, kDyn, vocab})});
+  mtp.setArgAttr(hiddenArg, "zen.name", b.getStringAttr("hidden_states"));
+  mtp.setArgAttr(idsArg, "zen.name", b.getStringAttr("next_input_ids"));
+  mtp.setArgAttr(posArg, "zen.name", b.getStringAttr("positions"));
+  mtp.setArgAttr(maskArg, "zen.name", b.getStringAttr("attention_mask"));
+  mtp.setResultAttr(0, "zen.name", b.getStringAttr("logits"));
   Block &body = mtp.front();
   OpBuilder::InsertionGuard guard(b);
   b.setInsertionPointToStart(&body);
@@ -515,7 +524,7 @@ OwningOpRef<ModuleOp> ForwardBuilder::build() {
   OwningOpRef<ModuleOp> owned = ModuleOp::create(b.getLoc());
   module = *owned;
   module->setAttr("zen.model", b.getStringAttr(spec.name));
-  module->setAttr("zen.family", b.getStringAttr(stringifyFamily(spec.family)));
+  module->setAttr("zen.family", b.getStringAttr(stringify(spec.family)));
   buildForward(module);
   if (cfg.numNextnPredictLayers > 0)
     buildForwardMTP(module);

@@ -5,7 +5,7 @@
 //
 //   zen-compile SPEC --report[=table|json] [--context N]   model report
 //   zen-compile SPEC --dump-spec[=all|model]                canonical dump
-//   zen-compile SPEC --emit=zen                             Zen IR (next)
+//   zen-compile SPEC --emit=zen                             Zen IR
 //
 // Without an output option the spec is only validated. Outputs go to -o
 // (default stdout) through a temporary file renamed on success, so a
@@ -17,6 +17,10 @@
 #include "zen/Frontend/ModelReport.h"
 #include "zen/Frontend/ModelSpec.h"
 #include "zen/Frontend/SpecParser.h"
+#include "zen/Frontend/SpecToZen.h"
+
+#include "mlir/IR/MLIRContext.h"
+#include "mlir/IR/Verifier.h"
 
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/InitLLVM.h"
@@ -149,9 +153,16 @@ int main(int argc, char **argv) {
 
   std::string output;
   llvm::raw_string_ostream os(output);
+  mlir::MLIRContext mlirContext;
   if (emit == EmitKind::Zen) {
-    return fail("--emit=zen is not implemented yet: SpecToZen arrives with "
-                "the model-building Zen ops (use --report or --dump-spec)");
+    mlir::OwningOpRef<mlir::ModuleOp> module =
+        buildForwardModule(mlirContext, *spec);
+    // SpecToZen only builds valid IR from a validated spec; a failure here
+    // is a compiler bug, reported rather than written out.
+    if (mlir::failed(mlir::verify(*module)))
+      return fail("internal error: the Zen IR built for '" + resolved->path +
+                  "' does not verify");
+    module->print(os);
   } else if (report != ReportKind::None) {
     ReportOptions options;
     options.context = context;
