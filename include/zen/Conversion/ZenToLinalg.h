@@ -15,8 +15,10 @@ namespace zen {
 /// embedding, rms_norm, linear, rope, swiglu, mlp, lm_head, l2_norm,
 /// mask_padding.
 void populateZenModelOpsToLinalgPatterns(RewritePatternSet &patterns);
-/// attention, causal_conv1d, gdn_gates, gated_delta_rule, gated_rms_norm.
+/// attention, causal_conv1d, gdn_gates, gated_rms_norm.
 void populateZenAttentionOpsToLinalgPatterns(RewritePatternSet &patterns);
+/// gated_delta_rule (chunked and recurrent).
+void populateZenDeltaRuleToLinalgPatterns(RewritePatternSet &patterns);
 /// moe_router, moe.
 void populateZenMoEOpsToLinalgPatterns(RewritePatternSet &patterns);
 

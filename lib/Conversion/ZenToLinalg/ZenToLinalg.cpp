@@ -17,6 +17,7 @@ using namespace mlir::zen;
 void mlir::zen::populateZenToLinalgPatterns(RewritePatternSet &patterns) {
   populateZenModelOpsToLinalgPatterns(patterns);
   populateZenAttentionOpsToLinalgPatterns(patterns);
+  populateZenDeltaRuleToLinalgPatterns(patterns);
   populateZenMoEOpsToLinalgPatterns(patterns);
 }
 
