@@ -3,6 +3,7 @@
 #include "zen/Pipelines/Pipelines.h"
 
 #include "zen/Conversion/Passes.h"
+#include "zen/Transforms/Passes.h"
 
 #include "mlir/Conversion/Passes.h"
 #include "mlir/Dialect/Arith/Transforms/Passes.h"
@@ -36,12 +37,22 @@ struct EmitCInterfaceOnPublicFunctions
 
 void mlir::zen::buildCPUPipeline(OpPassManager &pm,
                                  const CPUPipelineOptions &options) {
+  buildZenToLinalgStage(pm);
+  buildLinalgToLLVMStage(pm);
+}
+
+void mlir::zen::buildZenToLinalgStage(OpPassManager &pm) {
+  // The ABI metadata needs the Zen-level signatures.
+  pm.addPass(createZenExportEntryPoints());
   // 1. Zen -> linalg on tensors.
   pm.addPass(createConvertZenToLinalg());
   pm.addPass(createConvertElementwiseToLinalgPass());
   // 2. Clean up the reshapes and fills the lowering produced.
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
+}
+
+void mlir::zen::buildLinalgToLLVMStage(OpPassManager &pm) {
   // 3. Bufferize the whole module; identity layouts at function boundaries.
   bufferization::OneShotBufferizePassOptions bufferize;
   bufferize.bufferizeFunctionBoundaries = true;
@@ -73,6 +84,8 @@ void mlir::zen::buildCPUPipeline(OpPassManager &pm,
   pm.addPass(createConvertIndexToLLVMPass());
   pm.addPass(createReconcileUnrealizedCastsPass());
   pm.addPass(createCanonicalizerPass());
+  // 5. zen_entry_<name> wrappers and zen_model_metadata.
+  pm.addPass(createZenEmitRuntimeABI());
 }
 
 void mlir::zen::registerZenPipelines() {

@@ -80,6 +80,9 @@ struct ZenEmitRuntimeABIPass
   void runOnOperation() override {
     ModuleOp module = getOperation();
     auto attr = module->getAttrOfType<StringAttr>("zen.metadata");
+    // Already emitted (the pass ran before): nothing left to do.
+    if (!attr && module.lookupSymbol("zen_model_metadata"))
+      return;
     if (!attr) {
       module.emitError() << "no zen.metadata: run zen-export-entry-points on "
                             "the Zen IR before lowering";

@@ -5,9 +5,11 @@
 //
 //   zen-compile SPEC --report[=table|json] [--context N]   model report
 //   zen-compile SPEC --dump-spec[=all|model]                canonical dump
-//   zen-compile SPEC --emit=zen                             Zen IR
+//   zen-compile SPEC --emit=zen|linalg|llvm|obj|so          compile to a stage
+//   zen-compile SPEC -o model.so                            the model library
 //
-// Without an output option the spec is only validated. Outputs go to -o
+// Without an output option the spec is only validated; with -o FILE and no
+// other option, zen-compile builds the model library (--emit=so). Outputs go to -o
 // (default stdout) through a temporary file renamed on success, so a
 // failed run never leaves a partial file. Bad input is reported as
 // `FILE:LINE:COL: error: ...` with exit status 1.
@@ -19,8 +21,16 @@
 #include "zen/Frontend/SpecParser.h"
 #include "zen/Frontend/SpecToZen.h"
 
+#include "zen/Pipelines/Pipelines.h"
+#include "zen/Target/CPU/ObjectEmitter.h"
+#include "zen/Target/Linker.h"
+
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/IR/Verifier.h"
+#include "mlir/Pass/PassManager.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/FileUtilities.h"
+#include "llvm/Support/Path.h"
 
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/InitLLVM.h"
@@ -41,8 +51,8 @@ namespace {
 
 enum class ReportKind { None, Table, JSON };
 enum class DumpKind { None, All, Model };
-/// Ordered like the pipeline; later stages arrive with later issues.
-enum class EmitKind { None, Zen };
+/// Ordered like the pipeline.
+enum class EmitKind { None, Zen, Linalg, LLVM, Obj, SO };
 
 cl::OptionCategory category("zen-compile options");
 
@@ -75,8 +85,18 @@ cl::opt<DumpKind> dumpSpecOption(
 
 cl::opt<EmitKind> emit("emit", cl::init(EmitKind::None),
                        cl::desc("Compile to this stage"),
-                       cl::values(clEnumValN(EmitKind::Zen, "zen",
-                                             "Zen IR of the forward pass")),
+                       cl::values(
+                           clEnumValN(EmitKind::Zen, "zen",
+                                      "Zen IR of the forward pass"),
+                           clEnumValN(EmitKind::Linalg, "linalg",
+                                      "after convert-zen-to-linalg"),
+                           clEnumValN(EmitKind::LLVM, "llvm",
+                                      "optimised LLVM IR for the host CPU"),
+                           clEnumValN(EmitKind::Obj, "obj",
+                                      "an ELF object file"),
+                           clEnumValN(EmitKind::SO, "so",
+                                      "the model shared library (default "
+                                      "with -o)")),
                        cl::cat(category));
 
 cl::opt<long long>
@@ -118,6 +138,42 @@ int fail(const llvm::Twine &message) {
   return 1;
 }
 
+/// Lowers `module` through the CPU pipeline up to `stage`; diagnostics go to
+/// stderr.
+bool lowerTo(mlir::ModuleOp module, EmitKind stage) {
+  mlir::PassManager pm(module->getContext());
+  buildZenToLinalgStage(pm);
+  if (stage != EmitKind::Linalg)
+    buildLinalgToLLVMStage(pm);
+  return mlir::succeeded(pm.run(module));
+}
+
+/// Writes `bytes` to `path` through a temporary file renamed on success.
+llvm::Error writeFileAtomically(llvm::StringRef path, llvm::StringRef bytes) {
+  return llvm::writeToOutput(path, [&](llvm::raw_ostream &out) {
+    out << bytes;
+    return llvm::Error::success();
+  });
+}
+
+/// Compiles the object and links the library at `path`.
+int buildLibrary(mlir::ModuleOp module, llvm::StringRef path) {
+  llvm::SmallVector<char, 0> object;
+  if (llvm::Error err = emitObject(module, CPUTargetOptions(), object))
+    return fail(llvm::toString(std::move(err)));
+  llvm::SmallString<128> objectPath;
+  if (std::error_code ec = llvm::sys::fs::createTemporaryFile(
+          "zen-model", "o", objectPath))
+    return fail("cannot create a temporary object file: " + ec.message());
+  llvm::FileRemover removeObject(objectPath);
+  if (llvm::Error err = writeFileAtomically(
+          objectPath, llvm::StringRef(object.data(), object.size())))
+    return fail(llvm::toString(std::move(err)));
+  if (llvm::Error err = linkSharedLibrary(objectPath, path))
+    return fail(llvm::toString(std::move(err)));
+  return 0;
+}
+
 } // namespace
 
 int main(int argc, char **argv) {
@@ -128,6 +184,11 @@ int main(int argc, char **argv) {
       "Zen model compiler: YAML spec or HF config.json in, report, spec dump "
       "or Zen IR out\n");
 
+  if (emit == EmitKind::None && report == ReportKind::None &&
+      dumpSpecOption == DumpKind::None && outputPath.getNumOccurrences())
+    emit = EmitKind::SO;
+  if ((emit == EmitKind::Obj || emit == EmitKind::SO) && outputPath == "-")
+    return fail("--emit=obj and --emit=so need an output file (-o FILE)");
   int actions = (report != ReportKind::None) +
                 (dumpSpecOption != DumpKind::None) + (emit != EmitKind::None);
   if (actions > 1)
@@ -154,7 +215,7 @@ int main(int argc, char **argv) {
   std::string output;
   llvm::raw_string_ostream os(output);
   mlir::MLIRContext mlirContext;
-  if (emit == EmitKind::Zen) {
+  if (emit != EmitKind::None) {
     mlir::OwningOpRef<mlir::ModuleOp> module =
         buildForwardModule(mlirContext, *spec);
     // SpecToZen only builds valid IR from a validated spec; a failure here
@@ -162,7 +223,23 @@ int main(int argc, char **argv) {
     if (mlir::failed(mlir::verify(*module)))
       return fail("internal error: the Zen IR built for '" + resolved->path +
                   "' does not verify");
-    module->print(os);
+    if (emit != EmitKind::Zen && !lowerTo(*module, emit))
+      return fail("lowering '" + resolved->path + "' failed");
+    if (emit == EmitKind::SO)
+      return buildLibrary(*module, outputPath);
+    if (emit == EmitKind::Obj) {
+      llvm::SmallVector<char, 0> object;
+      if (llvm::Error err = emitObject(*module, CPUTargetOptions(), object))
+        return fail(llvm::toString(std::move(err)));
+      os << llvm::StringRef(object.data(), object.size());
+    } else if (emit == EmitKind::LLVM) {
+      llvm::Expected<std::string> ir = emitLLVMIR(*module, CPUTargetOptions());
+      if (!ir)
+        return fail(llvm::toString(ir.takeError()));
+      os << *ir;
+    } else {
+      module->print(os);
+    }
   } else if (report != ReportKind::None) {
     ReportOptions options;
     options.context = context;

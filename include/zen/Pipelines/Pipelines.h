@@ -17,14 +17,21 @@ namespace zen {
 /// Options of the CPU pipeline.
 struct CPUPipelineOptions : public PassPipelineOptions<CPUPipelineOptions> {};
 
-/// zen-cpu-pipeline: Zen IR on tensors -> LLVM dialect for the host CPU.
-///   1. convert-zen-to-linalg, then elementwise arith on tensors -> linalg;
-///   2. canonicalize + CSE;
-///   3. one-shot bufferization across function boundaries (identity layouts,
-///      so entry points take plain memref descriptors);
-///   4. linalg -> loops, then scf/cf/math/arith/memref/func -> LLVM.
-/// Public functions get C interfaces (_mlir_ciface_*) for the runtime.
+/// zen-cpu-pipeline: Zen IR on tensors -> LLVM dialect for the host CPU,
+/// with the runtime ABI of docs/runtime-abi.md. Its two stages:
 void buildCPUPipeline(OpPassManager &pm, const CPUPipelineOptions &options);
+
+/// Stage 1 (zen-compile --emit=linalg stops here):
+///   zen-export-entry-points (record the ABI metadata while tensor types and
+///   zen.param names are still there), convert-zen-to-linalg, elementwise
+///   arith on tensors -> linalg, canonicalize + CSE.
+void buildZenToLinalgStage(OpPassManager &pm);
+
+/// Stage 2: one-shot bufferization across function boundaries (identity
+/// layouts, so entry points take plain memref descriptors); linalg -> loops;
+/// bf16 arithmetic emulated in f32; scf/cf/math/arith/memref/func -> LLVM;
+/// C interfaces on public functions; zen-emit-runtime-abi.
+void buildLinalgToLLVMStage(OpPassManager &pm);
 
 /// Registers every pipeline above with the global pass registry.
 void registerZenPipelines();
