@@ -25,6 +25,16 @@ namespace {
 
 constexpr int64_t kDyn = ShapedType::kDynamic;
 
+/// How a layer function runs: without caches (forward), or reading and
+/// updating its caches (prefill: chunked delta rule; decode: recurrent).
+enum class LayerMode { Forward, Prefill, Decode };
+
+/// The state a cached layer carries between calls.
+struct CacheSlot {
+  std::string name; // relative to the layer, e.g. "k_cache"
+  RankedTensorType type;
+};
+
 /// A weight a layer function takes: its HF name relative to the layer prefix
 /// ("self_attn.q_proj.weight") and its shape.
 struct WeightSlot {
@@ -66,8 +76,14 @@ private:
   void addLinearAttentionWeights(SmallVectorImpl<WeightSlot> &slots);
   void addFFNWeights(FFNKind ffn, SmallVectorImpl<WeightSlot> &slots);
 
-  /// The private function implementing one layer kind (built once).
-  func::FuncOp layerFunction(LayerSpec kind);
+  /// The caches of one layer kind (two per layer: K/V, or conv/recurrent).
+  SmallVector<CacheSlot> layerCaches(LayerSpec kind);
+
+  /// The private function implementing one layer kind in one mode (built
+  /// once). Forward: (x, positions, mask, weights...) -> x. Cached modes:
+  /// (x, positions, mask over cache slots, cache_position, caches...,
+  /// weights...) -> (x, updated caches...).
+  func::FuncOp layerFunction(LayerSpec kind, LayerMode mode = LayerMode::Forward);
 
   // --- Bodies --------------------------------------------------------------
   /// Weights of the layer function being built, by relative HF name.
@@ -84,8 +100,13 @@ private:
   Value linear(Value x, Value weight) {
     return LinearOp::create(b, x, weight, Value(), Value(), FloatAttr());
   }
-  Value attentionMixer(Value x, Value positions, Value mask);
-  Value linearAttentionMixer(Value x, Value mask);
+  /// The token mixers. With `caches` (two values) they read and update the
+  /// layer's caches and append the new ones to `newCaches`.
+  Value attentionMixer(Value x, Value positions, Value mask, Value cachePos,
+                       ValueRange caches, SmallVectorImpl<Value> &newCaches);
+  Value linearAttentionMixer(Value x, Value mask, Value cachePos,
+                             ValueRange caches, LayerMode mode,
+                             SmallVectorImpl<Value> &newCaches);
   Value ffn(FFNKind kind, Value x);
 
   // --- Shape plumbing ------------------------------------------------------
@@ -100,6 +121,9 @@ private:
 
   void buildForward(ModuleOp module);
   void buildForwardMTP(ModuleOp module);
+  /// @prefill / @decode: run new tokens against the caches and return the
+  /// last position's logits and the updated caches.
+  void buildCachedEntry(ModuleOp module, LayerMode mode);
 
   /// Adds a weight argument named `prefix + slot.name` to `func`'s signature
   /// list; returns its index.
@@ -122,7 +146,7 @@ private:
   /// Batch and sequence sizes of the current function's activations.
   Value batchSize, seqLen;
   llvm::StringMap<Value> weights;
-  std::map<std::pair<int, int>, func::FuncOp> layerFunctions;
+  std::map<std::tuple<int, int, int>, func::FuncOp> layerFunctions;
   ModuleOp module;
 };
 
@@ -261,7 +285,9 @@ Value ForwardBuilder::sliceLast(Value x, int64_t offset, int64_t size) {
 
 // §2.3 / §2.6: projections, per-head qk-norm before RoPE, GQA attention with
 // the padding mask, Qwen3-Next's per-head [q | gate] split and output gate.
-Value ForwardBuilder::attentionMixer(Value x, Value positions, Value mask) {
+Value ForwardBuilder::attentionMixer(Value x, Value positions, Value mask,
+                                     Value cachePos, ValueRange caches,
+                                     SmallVectorImpl<Value> &newCaches) {
   int64_t nh = cfg.numAttentionHeads, nkv = cfg.numKeyValueHeads;
   int64_t hd = cfg.headDim;
   Value h = rmsNorm(x, w("input_layernorm.weight"));
@@ -282,20 +308,40 @@ Value ForwardBuilder::attentionMixer(Value x, Value positions, Value mask) {
   auto rotary = b.getI64IntegerAttr(spec.rotaryDim());
   q = RoPEOp::create(b, q, positions, theta, rotary);
   k = RoPEOp::create(b, k, positions, theta, rotary);
-  Value o = AttentionOp::create(b, q, k, v, mask, gate, Value(), Value(),
-                                Value(), /*causal=*/true, FloatAttr())
-                .getOut();
+  bool cached = !caches.empty();
+  auto attention = AttentionOp::create(
+      b, q, k, v, mask, gate, cached ? caches[0] : Value(),
+      cached ? caches[1] : Value(), cachePos, /*causal=*/true, FloatAttr());
+  if (cached)
+    newCaches.append({attention.getNewKCache(), attention.getNewVCache()});
+  Value o = attention.getOut();
   Value out = linear(mergeDims(o, 2, 2), w("self_attn.o_proj.weight"));
   return addResidual(x, out);
 }
 
 // §2.7: Gated DeltaNet with per-key-head regrouping, causal conv over
 // q || k || v, decay gates, the chunked gated delta rule and the gated norm.
-Value ForwardBuilder::linearAttentionMixer(Value x, Value mask) {
+Value ForwardBuilder::linearAttentionMixer(Value x, Value mask, Value cachePos,
+                                           ValueRange caches, LayerMode mode,
+                                           SmallVectorImpl<Value> &newCaches) {
   int64_t hk = cfg.linearNumKeyHeads, hv = cfg.linearNumValueHeads;
   int64_t dk = cfg.linearKeyHeadDim, dv = cfg.linearValueHeadDim;
   int64_t r = hv / hk;
   Value h = rmsNorm(x, w("input_layernorm.weight"));
+  bool cached = !caches.empty();
+  if (cached) {
+    // The mask covers every cache slot; this call's tokens sit at
+    // [cache_position, cache_position + T).
+    Value pos = arith::IndexCastOp::create(
+        b, b.getIndexType(), tensor::ExtractOp::create(b, cachePos));
+    mask = tensor::ExtractSliceOp::create(
+        b, RankedTensorType::get({kDyn, kDyn},
+                                 cast<RankedTensorType>(mask.getType())
+                                     .getElementType()),
+        mask, ArrayRef<OpFoldResult>{b.getIndexAttr(0), pos},
+        ArrayRef<OpFoldResult>{batchSize, seqLen},
+        ArrayRef<OpFoldResult>{b.getIndexAttr(1), b.getIndexAttr(1)});
+  }
   h = MaskPaddingOp::create(b, h, mask);
 
   // Per key head: [q dk | k dk | v r*dv | z r*dv] and [b r | a r].
@@ -315,7 +361,8 @@ Value ForwardBuilder::linearAttentionMixer(Value x, Value mask) {
       b, /*dim=*/2,
       ValueRange{mergeDims(q, 2, 2), mergeDims(k, 2, 2), mergeDims(v, 2, 2)});
   auto conv = CausalConv1dOp::create(
-      b, mixed, w("linear_attn.conv1d.weight"), Value(),
+      b, mixed, w("linear_attn.conv1d.weight"),
+      cached ? caches[0] : Value(),
       ActivationAttr::get(b.getContext(), Activation::silu));
   Value convOut = conv.getOut();
   int64_t keyDim = spec.linearKeyDim();
@@ -326,10 +373,16 @@ Value ForwardBuilder::linearAttentionMixer(Value x, Value mask) {
 
   auto gates = GdnGatesOp::create(b, a, beta, w("linear_attn.A_log"),
                                   w("linear_attn.dt_bias"));
+  // Prefill and forward use the chunked form, decode the recurrent one.
   auto rule = GatedDeltaRuleOp::create(
-      b, qc, kc, vc, gates.getG(), gates.getBeta(), Value(),
-      DeltaRuleModeAttr::get(b.getContext(), DeltaRuleMode::chunked),
+      b, qc, kc, vc, gates.getG(), gates.getBeta(),
+      cached ? caches[1] : Value(),
+      DeltaRuleModeAttr::get(b.getContext(), mode == LayerMode::Decode
+                                                 ? DeltaRuleMode::recurrent
+                                                 : DeltaRuleMode::chunked),
       b.getI64IntegerAttr(64), FloatAttr(), b.getUnitAttr());
+  if (cached)
+    newCaches.append({conv.getNewState(), rule.getFinalState()});
   Value o = GatedRMSNormOp::create(b, rule.getOut(), z,
                                    w("linear_attn.norm.weight"),
                                    b.getF64FloatAttr(cfg.rmsNormEps));
@@ -380,23 +433,55 @@ func::FuncOp ForwardBuilder::createFunction(ModuleOp module, StringRef name,
   return func;
 }
 
-func::FuncOp ForwardBuilder::layerFunction(LayerSpec kind) {
-  auto key = std::make_pair((int)kind.mixer, (int)kind.ffn);
+SmallVector<CacheSlot> ForwardBuilder::layerCaches(LayerSpec kind) {
+  if (kind.mixer == MixerKind::FullAttention) {
+    auto kv = tensor({kDyn, cfg.numKeyValueHeads, kDyn, cfg.headDim});
+    return {{"k_cache", kv}, {"v_cache", kv}};
+  }
+  auto conv = tensor({kDyn, spec.linearConvDim(), cfg.linearConvKernelDim});
+  auto state = RankedTensorType::get(
+      {kDyn, cfg.linearNumValueHeads, cfg.linearKeyHeadDim,
+       cfg.linearValueHeadDim},
+      b.getF32Type());
+  return {{"conv_state", conv}, {"recurrent_state", state}};
+}
+
+func::FuncOp ForwardBuilder::layerFunction(LayerSpec kind, LayerMode mode) {
+  // Full-attention layers run the same body for prefill and decode.
+  if (kind.mixer == MixerKind::FullAttention && mode == LayerMode::Decode)
+    mode = LayerMode::Prefill;
+  auto key = std::make_tuple((int)kind.mixer, (int)kind.ffn, (int)mode);
   if (auto it = layerFunctions.find(key); it != layerFunctions.end())
     return it->second;
+  bool cached = mode != LayerMode::Forward;
 
   ArgList args;
   args.add(hiddenType());
   args.add(tokenType()); // positions
-  args.add(tokenType()); // attention mask
+  args.add(tokenType()); // attention mask (over cache slots when cached)
+  SmallVector<CacheSlot> caches;
+  if (cached) {
+    args.add(RankedTensorType::get({}, b.getI64Type())); // cache_position
+    caches = layerCaches(kind);
+    for (const CacheSlot &cache : caches)
+      args.add(cache.type);
+  }
+  unsigned firstWeight = args.types.size();
   SmallVector<WeightSlot> slots = layerWeights(kind);
   for (const WeightSlot &slot : slots)
     args.add(weightType(slot));
   std::string name = ("layer_" + stringify(kind.mixer) + "_" +
                       stringify(kind.ffn))
                          .str();
+  if (mode == LayerMode::Prefill)
+    name += kind.mixer == MixerKind::FullAttention ? "_cached" : "_prefill";
+  else if (mode == LayerMode::Decode)
+    name += "_decode";
   std::replace(name.begin(), name.end(), '-', '_');
-  func::FuncOp func = createFunction(module, name, args, {hiddenType()});
+  SmallVector<Type> results = {hiddenType()};
+  for (const CacheSlot &cache : caches)
+    results.push_back(cache.type);
+  func::FuncOp func = createFunction(module, name, args, results);
   func.setPrivate();
 
   OpBuilder::InsertionGuard guard(b);
@@ -404,15 +489,23 @@ func::FuncOp ForwardBuilder::layerFunction(LayerSpec kind) {
   b.setInsertionPointToStart(&body);
   weights.clear();
   for (auto [i, slot] : llvm::enumerate(slots))
-    weights[slot.name] = body.getArgument(3 + i);
+    weights[slot.name] = body.getArgument(firstWeight + i);
   Value x = body.getArgument(0);
   batchSize = tensor::DimOp::create(b, x, 0);
   seqLen = tensor::DimOp::create(b, x, 1);
-  Value mixed = kind.mixer == MixerKind::FullAttention
-                    ? attentionMixer(x, body.getArgument(1),
-                                     body.getArgument(2))
-                    : linearAttentionMixer(x, body.getArgument(2));
-  func::ReturnOp::create(b, ffn(kind.ffn, mixed));
+  Value cachePos = cached ? body.getArgument(3) : Value();
+  ValueRange cacheArgs =
+      cached ? body.getArguments().slice(4, caches.size()) : ValueRange();
+  SmallVector<Value> newCaches;
+  Value mixed =
+      kind.mixer == MixerKind::FullAttention
+          ? attentionMixer(x, body.getArgument(1), body.getArgument(2),
+                           cachePos, cacheArgs, newCaches)
+          : linearAttentionMixer(x, body.getArgument(2), cachePos, cacheArgs,
+                                 mode, newCaches);
+  SmallVector<Value> returned = {ffn(kind.ffn, mixed)};
+  returned.append(newCaches);
+  func::ReturnOp::create(b, returned);
   layerFunctions[key] = func;
   return func;
 }
@@ -463,6 +556,96 @@ void ForwardBuilder::buildForward(ModuleOp module) {
   Value normed = rmsNorm(x, body.getArgument(normArg));
   Value logits = LMHeadOp::create(b, normed, body.getArgument(lmHeadArg));
   func::ReturnOp::create(b, logits);
+}
+
+// @prefill / @decode: the same decoder as @forward, each layer reading and
+// updating its caches; only the last position's logits are computed.
+void ForwardBuilder::buildCachedEntry(ModuleOp module, LayerMode mode) {
+  std::string prefix = spec.textParamPrefix();
+  int64_t vocab = cfg.vocabSize, hidden = cfg.hiddenSize;
+
+  ArgList args;
+  unsigned idsArg = args.add(tokenType());
+  unsigned posArg = args.add(tokenType());
+  unsigned maskArg = args.add(tokenType());
+  unsigned cachePosArg = args.add(RankedTensorType::get({}, b.getI64Type()));
+  struct LayerArgs {
+    LayerSpec kind;
+    unsigned firstCache, firstWeight;
+  };
+  SmallVector<LayerArgs> layers;
+  SmallVector<std::pair<unsigned, std::string>> cacheArgs;
+  for (int64_t i = 0; i < spec.numLayers(); ++i) {
+    LayerSpec kind = spec.layer(i);
+    LayerArgs layer{kind, (unsigned)args.types.size(), 0};
+    for (const CacheSlot &cache : layerCaches(kind))
+      cacheArgs.push_back({args.add(cache.type),
+                           "layers." + std::to_string(i) + "." + cache.name});
+    layers.push_back(layer);
+  }
+  unsigned embedArg =
+      args.add(tensor({vocab, hidden}), prefix + "embed_tokens.weight");
+  for (auto [i, layer] : llvm::enumerate(layers)) {
+    layer.firstWeight = args.types.size();
+    std::string layerPrefix = prefix + "layers." + std::to_string(i) + ".";
+    for (const WeightSlot &slot : layerWeights(layer.kind))
+      args.add(weightType(slot), layerPrefix + slot.name);
+  }
+  unsigned normArg = args.add(tensor({hidden}), prefix + "norm.weight");
+  unsigned lmHeadArg = embedArg;
+  if (!cfg.tieWordEmbeddings)
+    lmHeadArg = args.add(tensor({vocab, hidden}), spec.lmHeadParamName());
+
+  SmallVector<Type> results = {tensor({kDyn, 1, vocab})};
+  for (auto [arg, name] : cacheArgs)
+    results.push_back(args.types[arg]);
+  StringRef entryName = mode == LayerMode::Prefill ? "prefill" : "decode";
+  func::FuncOp entry = createFunction(module, entryName, args, results);
+  entry.setArgAttr(idsArg, "zen.name", b.getStringAttr("input_ids"));
+  entry.setArgAttr(posArg, "zen.name", b.getStringAttr("positions"));
+  entry.setArgAttr(maskArg, "zen.name", b.getStringAttr("attention_mask"));
+  entry.setArgAttr(cachePosArg, "zen.name", b.getStringAttr("cache_position"));
+  entry.setResultAttr(0, "zen.name", b.getStringAttr("logits"));
+  for (auto [i, cache] : llvm::enumerate(cacheArgs)) {
+    entry.setArgAttr(cache.first, "zen.cache", b.getStringAttr(cache.second));
+    entry.setResultAttr(1 + i, "zen.cache", b.getStringAttr(cache.second));
+  }
+
+  Block &body = entry.front();
+  OpBuilder::InsertionGuard guard(b);
+  b.setInsertionPointToStart(&body);
+  Value positions = body.getArgument(posArg), mask = body.getArgument(maskArg);
+  Value cachePos = body.getArgument(cachePosArg);
+  Value x = EmbeddingOp::create(b, body.getArgument(idsArg),
+                                body.getArgument(embedArg));
+  SmallVector<Value> newCaches;
+  for (const LayerArgs &layer : layers) {
+    func::FuncOp callee = layerFunction(layer.kind, mode);
+    SmallVector<Value> operands = {x, positions, mask, cachePos};
+    operands.push_back(body.getArgument(layer.firstCache));
+    operands.push_back(body.getArgument(layer.firstCache + 1));
+    for (unsigned i = 0, e = callee.getNumArguments() - 6; i < e; ++i)
+      operands.push_back(body.getArgument(layer.firstWeight + i));
+    auto call = func::CallOp::create(b, callee, operands);
+    x = call.getResult(0);
+    newCaches.append({call.getResult(1), call.getResult(2)});
+  }
+  // Only the last position is scored: x[:, T-1:T, :].
+  Value batch = tensor::DimOp::create(b, x, 0);
+  Value last = arith::SubIOp::create(b, tensor::DimOp::create(b, x, 1),
+                                     arith::ConstantIndexOp::create(b, 1));
+  Value lastHidden = tensor::ExtractSliceOp::create(
+      b, tensor({kDyn, 1, hidden}), x,
+      ArrayRef<OpFoldResult>{b.getIndexAttr(0), last, b.getIndexAttr(0)},
+      ArrayRef<OpFoldResult>{batch, b.getIndexAttr(1),
+                             b.getIndexAttr(hidden)},
+      ArrayRef<OpFoldResult>{b.getIndexAttr(1), b.getIndexAttr(1),
+                             b.getIndexAttr(1)});
+  Value normed = rmsNorm(lastHidden, body.getArgument(normArg));
+  SmallVector<Value> returned = {
+      LMHeadOp::create(b, normed, body.getArgument(lmHeadArg))};
+  returned.append(newCaches);
+  func::ReturnOp::create(b, returned);
 }
 
 // §2.9: e = norm(embed(tok_{t+1})), h = norm(h_t), x = [e | h] fcᵀ, one full
@@ -528,6 +711,8 @@ OwningOpRef<ModuleOp> ForwardBuilder::build() {
   buildForward(module);
   if (cfg.numNextnPredictLayers > 0)
     buildForwardMTP(module);
+  buildCachedEntry(module, LayerMode::Prefill);
+  buildCachedEntry(module, LayerMode::Decode);
   // Layer functions were appended after @forward; list them first so the IR
   // reads top-down (the layers, then the model that calls them).
   Operation *forward = &module.getBody()->front();

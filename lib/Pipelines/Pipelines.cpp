@@ -59,6 +59,9 @@ void mlir::zen::buildLinalgToLLVMStage(OpPassManager &pm) {
   bufferize.functionBoundaryTypeConversion =
       bufferization::LayoutMapOption::IdentityLayoutMap;
   pm.addPass(bufferization::createOneShotBufferizePass(bufferize));
+  // Caches are updated in place: results equivalent to an argument's buffer
+  // disappear from the signature (the ABI metadata does not list them).
+  pm.addPass(bufferization::createDropEquivalentBufferResultsPass());
   pm.addPass(createCanonicalizerPass());
   // 4. Loops, then everything to LLVM.
   pm.addPass(std::make_unique<EmitCInterfaceOnPublicFunctions>());

@@ -17,8 +17,31 @@ using namespace mlir::zen;
 
 namespace {
 
+/// Number of memrefs a lowered function returns (0, 1 descriptor, or a
+/// struct of descriptors).
+unsigned countReturnedMemRefs(LLVM::LLVMFuncOp func) {
+  Type result = func.getFunctionType().getReturnType();
+  if (isa<LLVM::LLVMVoidType>(result))
+    return 0;
+  auto structType = cast<LLVM::LLVMStructType>(result);
+  // A descriptor starts with two pointers; a struct of descriptors does not.
+  if (!structType.getBody().empty() &&
+      isa<LLVM::LLVMPointerType>(structType.getBody()[0]))
+    return 1;
+  return structType.getBody().size();
+}
+
 /// void zen_entry_<name>(void **args) { _mlir_ciface_<name>(args[0], ...); }
-LogicalResult emitEntryWrapper(ModuleOp module, StringRef name) {
+LogicalResult emitEntryWrapper(ModuleOp module, StringRef name,
+                               unsigned expectedResults) {
+  auto lowered = module.lookupSymbol<LLVM::LLVMFuncOp>(name);
+  if (lowered && countReturnedMemRefs(lowered) != expectedResults)
+    return lowered.emitError()
+           << "entry point '" << name << "' returns "
+           << countReturnedMemRefs(lowered) << " buffers but its metadata lists "
+           << expectedResults
+           << "; a cache update was not done in place (bufferization could "
+              "not prove the result equivalent to its argument)";
   auto ciface = module.lookupSymbol<LLVM::LLVMFuncOp>(
       ("_mlir_ciface_" + name).str());
   if (!ciface)
@@ -97,8 +120,11 @@ struct ZenEmitRuntimeABIPass
       return signalPassFailure();
     }
     for (const llvm::json::Value &entry : *entries) {
-      std::optional<StringRef> name = entry.getAsObject()->getString("name");
-      if (!name || failed(emitEntryWrapper(module, *name)))
+      const llvm::json::Object *object = entry.getAsObject();
+      std::optional<StringRef> name = object->getString("name");
+      const llvm::json::Array *results = object->getArray("results");
+      if (!name || !results ||
+          failed(emitEntryWrapper(module, *name, results->size())))
         return signalPassFailure();
     }
     emitMetadata(module, attr.getValue());

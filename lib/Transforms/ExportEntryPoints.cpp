@@ -71,8 +71,9 @@ struct ZenExportEntryPointsPass
       llvm::json::Array args, results;
       for (unsigned i = 0, e = func.getNumArguments(); i < e; ++i) {
         Attribute param = func.getArgAttr(i, ZenDialect::getParamAttrName());
+        Attribute cache = func.getArgAttr(i, "zen.cache");
         std::string name = stringAttrOr(
-            param ? param : func.getArgAttr(i, "zen.name"),
+            param ? param : cache ? cache : func.getArgAttr(i, "zen.name"),
             "arg" + std::to_string(i));
         auto desc = describe(func.getArgument(i).getType(), name,
                              func.getArgument(i).getLoc());
@@ -80,10 +81,24 @@ struct ZenExportEntryPointsPass
           ok = false;
           continue;
         }
-        (*desc)["kind"] = param ? "param" : "input";
+        (*desc)["kind"] = param ? "param" : cache ? "cache" : "input";
         args.push_back(std::move(*desc));
       }
       for (unsigned i = 0, e = func.getNumResults(); i < e; ++i) {
+        // An updated cache is written in place into its argument's buffer
+        // (the CPU pipeline drops such results), so it is not returned.
+        if (auto cache = func.getResultAttrOfType<StringAttr>(i, "zen.cache")) {
+          bool matched = false;
+          for (unsigned a = 0, n = func.getNumArguments(); a < n; ++a)
+            if (func.getArgAttr(a, "zen.cache") == cache)
+              matched = true;
+          if (!matched) {
+            func.emitError() << "result #" << i << " updates cache " << cache
+                             << " but no argument carries that cache";
+            ok = false;
+          }
+          continue;
+        }
         std::string name = stringAttrOr(func.getResultAttr(i, "zen.name"),
                                         "result" + std::to_string(i));
         auto desc = describe(func.getResultTypes()[i], name, func.getLoc());
