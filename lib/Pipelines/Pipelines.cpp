@@ -10,6 +10,8 @@
 #include "mlir/Dialect/Bufferization/Transforms/Passes.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/Linalg/Passes.h"
 #include "mlir/Dialect/MemRef/Transforms/Passes.h"
 #include "mlir/Pass/PassManager.h"
@@ -31,6 +33,27 @@ struct EmitCInterfaceOnPublicFunctions
         func->setAttr(LLVM::LLVMDialect::getEmitCWrapperAttrName(),
                       UnitAttr::get(func.getContext()));
     });
+  }
+};
+/// Rewrites memref.copy into linalg.copy, which convert-linalg-to-loops
+/// turns into loops. Without it, copies between strided memrefs lower to a
+/// call to `memrefCopy` from MLIR's C runner utils, which model libraries do
+/// not link.
+struct CopiesToLinalg
+    : PassWrapper<CopiesToLinalg, OperationPass<ModuleOp>> {
+  MLIR_DEFINE_EXPLICIT_INTERNAL_INLINE_TYPE_ID(CopiesToLinalg)
+  void getDependentDialects(DialectRegistry &registry) const override {
+    registry.insert<linalg::LinalgDialect>();
+  }
+  void runOnOperation() override {
+    SmallVector<memref::CopyOp> copies;
+    getOperation().walk([&](memref::CopyOp copy) { copies.push_back(copy); });
+    for (memref::CopyOp copy : copies) {
+      OpBuilder b(copy);
+      linalg::CopyOp::create(b, copy.getLoc(), copy.getSource(),
+                             copy.getTarget());
+      copy.erase();
+    }
   }
 };
 } // namespace
@@ -63,6 +86,8 @@ void mlir::zen::buildLinalgToLLVMStage(OpPassManager &pm) {
   // disappear from the signature (the ABI metadata does not list them).
   pm.addPass(bufferization::createDropEquivalentBufferResultsPass());
   pm.addPass(createCanonicalizerPass());
+  pm.addPass(createCSEPass());
+  pm.addPass(std::make_unique<CopiesToLinalg>());
   // 4. Loops, then everything to LLVM.
   pm.addPass(std::make_unique<EmitCInterfaceOnPublicFunctions>());
   pm.addNestedPass<func::FuncOp>(createConvertLinalgToLoopsPass());
