@@ -112,8 +112,10 @@ def Zen_EmbeddingOp : Zen_Op<"embedding", [Pure,
 
     `ids` has any rank (usually [B, T]); the result has shape
     `ids.shape + [H]` and the element type of `table`. As in every Qwen3
-    model, the embedding is not scaled. Ids must lie in [0, V): the op does
-    not clamp them (HF's nn.Embedding raises on an out-of-range id).
+    model, the embedding is not scaled. Ids must lie in [0, V): the runtime
+    rejects other ids before the call (as HF's nn.Embedding raises), and the
+    lowering clamps to [0, V-1] so an invalid id can never read outside the
+    table.
     `table` is `model.embed_tokens.weight` (`thinker.model.embed_tokens.weight`
     for Qwen3-Omni).
 
