@@ -84,8 +84,11 @@ void mlir::zen::buildLinalgToLLVMStage(OpPassManager &pm) {
   pm.addPass(bufferization::createOneShotBufferizePass(bufferize));
   // Caches are updated in place: results equivalent to an argument's buffer
   // disappear from the signature (the ABI metadata does not list them).
+  // Upstream's pass handles the private layer functions and their call
+  // sites; zen-drop-cache-results then handles the public entry points.
   pm.addPass(bufferization::createDropEquivalentBufferResultsPass());
   pm.addPass(createCanonicalizerPass());
+  pm.addPass(createZenDropCacheResults());
   pm.addPass(createCSEPass());
   pm.addPass(std::make_unique<CopiesToLinalg>());
   // 4. Loops, then everything to LLVM.

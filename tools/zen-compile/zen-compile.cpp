@@ -25,7 +25,10 @@
 #include "zen/Target/CPU/ObjectEmitter.h"
 #include "zen/Target/Linker.h"
 
+#include "mlir/IR/DialectRegistry.h"
 #include "mlir/IR/MLIRContext.h"
+#include "mlir/InitAllDialects.h"
+#include "mlir/InitAllExtensions.h"
 #include "mlir/IR/Verifier.h"
 #include "mlir/Pass/PassManager.h"
 #include "llvm/Support/FileSystem.h"
@@ -214,7 +217,12 @@ int main(int argc, char **argv) {
 
   std::string output;
   llvm::raw_string_ostream os(output);
-  mlir::MLIRContext mlirContext;
+  // The pipelines rely on upstream dialect extensions (bufferization and
+  // tiling interfaces of arith/linalg/tensor/scf, ...), as zen-opt does.
+  mlir::DialectRegistry registry;
+  mlir::registerAllDialects(registry);
+  mlir::registerAllExtensions(registry);
+  mlir::MLIRContext mlirContext(registry);
   if (emit != EmitKind::None) {
     mlir::OwningOpRef<mlir::ModuleOp> module =
         buildForwardModule(mlirContext, *spec);

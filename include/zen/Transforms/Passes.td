@@ -56,4 +56,26 @@ def ZenEmitRuntimeABI : Pass<"zen-emit-runtime-abi", "::mlir::ModuleOp"> {
   let dependentDialects = ["::mlir::LLVM::LLVMDialect"];
 }
 
+def ZenDropCacheResults : Pass<"zen-drop-cache-results", "::mlir::ModuleOp"> {
+  let summary = "Drop entry-point results that return a cache argument in place";
+  let description = [{
+    Runs after bufferization. An entry point's updated cache is a result
+    tagged `zen.cache` whose buffer, once bufferized in place, is the
+    argument with the same tag. Upstream's drop-equivalent-buffer-results
+    only rewrites private functions (it needs every call site), so this pass
+    removes those results from the public entry points: the runtime sees the
+    update in the buffer it passed. A tagged result that is not its
+    argument's buffer is an error: the update was not done in place.
+
+    Before / after:
+    ```mlir
+    func.func @decode(%kc: memref<?x2x?x32xf32> {zen.cache = "layers.0.k_cache"})
+        -> (memref<?x1x64xf32>, memref<?x2x?x32xf32> {zen.cache = "layers.0.k_cache"})
+    // becomes
+    func.func @decode(%kc: memref<?x2x?x32xf32> {zen.cache = "layers.0.k_cache"})
+        -> memref<?x1x64xf32>
+    ```
+  }];
+}
+
 #endif // ZEN_TRANSFORMS_PASSES_TD
