@@ -20,6 +20,8 @@ config.substitutions.append(("%PATH%", config.environment["PATH"]))
 config.substitutions.append(("%zen_src_root", config.zen_src_root))
 config.substitutions.append(("%zen_obj_root", config.zen_obj_root))
 config.substitutions.append(("%python", config.python_executable))
+# The C compiler of the build, for tests that link model libraries.
+config.substitutions.append(("%clang", config.zen_c_compiler))
 # The bundled model specs (specs/models, specs/tiny).
 config.substitutions.append(("%specs", os.path.join(config.zen_src_root, "specs")))
 
@@ -27,7 +29,7 @@ llvm_config.use_default_substitutions()
 llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
 
 tool_dirs = [config.zen_tools_dir, config.llvm_tools_dir]
-tools = ["zen-opt", "zen-compile"]
+tools = ["zen-opt", "zen-compile", "zen-run"]
 llvm_config.add_tool_substitutions(tools, tool_dirs)
 
 # Python parity tests import test/lib (zen_exec) and test/reference (numpy

@@ -4,7 +4,7 @@
  * libzenrt runs what zen-compile produces. It has no LLVM or MLIR dependency
  * and this header is plain C99, usable from C, C++ and FFIs (Python ctypes).
  *
- * This first part covers the pieces that do not depend on compiled models:
+ * It covers the pieces that do not depend on compiled models:
  *   - status objects             (zen_status_*)
  *   - element types               (zen_dtype_*, zen_convert_*)
  *   - safetensors checkpoints     (zen_safetensors_*: a file, a directory, or a
@@ -13,6 +13,9 @@
  *   - a portable seeded PRNG      (zen_rng_*)
  *   - token sampling              (zen_sample: greedy, temperature, top-k, top-p)
  *   - .npy arrays                 (zen_npy_*: f32 / i64 / i32)
+ * and compiled models (zen_model_*): open a library built by zen-compile,
+ * query its entry points and parameters, bind weights (checkpoint or random),
+ * call entry points, and run a language model's forward pass.
  *
  * Conventions
  *   - Every fallible call returns a zen_status_t: NULL means success; anything
@@ -110,12 +113,16 @@ typedef enum zen_dtype {
   ZEN_DTYPE_F16 = 3,  /* IEEE binary16 */
   ZEN_DTYPE_I64 = 4,
   ZEN_DTYPE_I32 = 5,
+  /* A boolean stored in one byte (0 or 1): MLIR's i1 in memory. Used by
+   * compiled models' inputs (masks); checkpoints, the writer and .npy do not
+   * handle it. */
+  ZEN_DTYPE_BOOL = 6,
   /* Not a dtype: makes the enum 32 bits wide, so any int32 a caller passes
    * is a valid value (and is rejected with a message, not undefined). */
   ZEN_DTYPE_MAX_ENUM = 0x7FFFFFFF
 } zen_dtype_t;
 
-/* The safetensors spelling ("F32", "BF16", "F16", "I64", "I32"), or
+/* The safetensors spelling ("F32", "BF16", "F16", "I64", "I32", "BOOL"), or
  * "INVALID" for an unknown value. Never NULL. */
 ZEN_API const char *zen_dtype_name(zen_dtype_t dtype);
 /* Bytes per element; 0 for an unknown value. */
@@ -338,6 +345,266 @@ ZEN_API void zen_npy_array_release(zen_npy_array_t *array);
 ZEN_API zen_status_t zen_npy_write(const char *path, zen_dtype_t dtype,
                                    int32_t rank, const int64_t *shape,
                                    const void *data);
+
+/* ------------------------------------------------------------------------ */
+/* Compiled models                                                            */
+/* ------------------------------------------------------------------------ */
+
+/* A model library built by zen-compile (docs/runtime-abi.md), loaded with
+ * dlopen, plus the weights bound to its parameters.
+ *
+ * Life cycle: zen_model_open -> bind every parameter (zen_model_bind_checkpoint,
+ * zen_model_bind_random or zen_model_bind_param) -> any number of
+ * zen_model_forward / zen_model_call -> zen_model_close.
+ *
+ * Threads: the query functions and the calls (zen_model_forward,
+ * zen_model_call) only read the model and may run concurrently; binding
+ * writes it and must not overlap with anything else on the same model. */
+typedef struct zen_model zen_model_t;
+
+/* The runtime ABI version this libzenrt implements (the "zen_abi" of the
+ * metadata document). */
+#define ZEN_MODEL_ABI_VERSION 1
+
+/* Largest rank of a model's argument or result. */
+#define ZEN_MAX_RANK 8
+
+/* Loads a model library with dlopen(RTLD_NOW | RTLD_LOCAL), reads its
+ * zen_model_metadata() document and resolves every entry point's symbol.
+ * Errors (the message names `path`):
+ *   NOT_FOUND       no such file;
+ *   INVALID_FORMAT  not a loadable shared object (the dlopen message), a
+ *                   shared object that does not export zen_model_metadata
+ *                   ("not a Zen model"), malformed metadata (the message
+ *                   names the key), or a missing entry symbol;
+ *   UNSUPPORTED     a zen_abi other than ZEN_MODEL_ABI_VERSION (the message
+ *                   gives both versions and the compiler's zen_version).
+ * A relative `path` is taken relative to the working directory, never
+ * searched for along LD_LIBRARY_PATH. */
+ZEN_API zen_status_t zen_model_open(const char *path, zen_model_t **out);
+/* Releases the weights and dlcloses the library. NULL is a no-op. */
+ZEN_API void zen_model_close(zen_model_t *model);
+
+/* The model as a whole. Strings are owned by the model. */
+typedef struct zen_model_info {
+  const char *path;           /* as given to zen_model_open */
+  const char *name;           /* metadata "model" ("" when unnamed) */
+  const char *family;         /* "dense", "moe", "hybrid", ... or "" */
+  const char *zen_version;    /* the compiler that built the library */
+  int64_t abi_version;        /* == ZEN_MODEL_ABI_VERSION */
+  size_t num_entry_points;
+  size_t num_params;          /* distinct parameters over all entry points */
+  uint64_t param_elements;    /* their total element count */
+  uint64_t param_bytes;       /* their total size in their own dtypes */
+  size_t num_bound_params;    /* how many currently have weights */
+} zen_model_info_t;
+ZEN_API zen_status_t zen_model_info(const zen_model_t *model,
+                                    zen_model_info_t *info);
+/* The metadata document exactly as the library returned it. */
+ZEN_API zen_status_t zen_model_metadata_json(const zen_model_t *model,
+                                             const char **json);
+
+/* One argument or result of an entry point. */
+typedef enum zen_value_kind {
+  ZEN_VALUE_INPUT = 1,  /* an argument the caller passes */
+  ZEN_VALUE_PARAM = 2,  /* an argument bound from the weights */
+  ZEN_VALUE_RESULT = 3,
+  ZEN_VALUE_KIND_MAX_ENUM = 0x7FFFFFFF
+} zen_value_kind_t;
+
+typedef struct zen_value_info {
+  const char *name;      /* "input_ids", an HF tensor name, "logits" */
+  zen_value_kind_t kind;
+  zen_dtype_t dtype;     /* F32, BF16, F16, I64, I32 or BOOL */
+  int32_t rank;
+  const int64_t *shape;  /* `rank` entries; -1 is a dynamic dimension */
+  size_t param_index;    /* kind PARAM: index for zen_model_param; else SIZE_MAX */
+} zen_value_info_t;
+
+typedef struct zen_entry_point_info {
+  const char *name;      /* "forward" */
+  const char *symbol;    /* "zen_entry_forward" */
+  size_t num_args;       /* inputs and params, in call order */
+  size_t num_inputs;     /* the args of kind INPUT */
+  size_t num_results;
+} zen_entry_point_info_t;
+
+ZEN_API zen_status_t zen_model_entry_point(const zen_model_t *model,
+                                           size_t index,
+                                           zen_entry_point_info_t *info);
+/* NOT_FOUND (listing the model's entry points) if there is none by `name`. */
+ZEN_API zen_status_t zen_model_find_entry_point(const zen_model_t *model,
+                                                const char *name,
+                                                size_t *index);
+/* Argument `arg` in [0, num_args) of entry point `entry`. */
+ZEN_API zen_status_t zen_model_entry_arg(const zen_model_t *model, size_t entry,
+                                         size_t arg, zen_value_info_t *info);
+/* Result `result` in [0, num_results) of entry point `entry`. */
+ZEN_API zen_status_t zen_model_entry_result(const zen_model_t *model,
+                                            size_t entry, size_t result,
+                                            zen_value_info_t *info);
+
+/* A parameter: one weight tensor, shared by every entry point that takes it.
+ * Parameters are numbered in order of first appearance (entry points in
+ * metadata order, then arguments in order). */
+typedef struct zen_param_info {
+  const char *name;      /* HF name; "{e}" marks a stack of per-expert tensors */
+  zen_dtype_t dtype;
+  int32_t rank;
+  const int64_t *shape;  /* static */
+  uint64_t num_elements;
+  uint64_t num_bytes;
+  size_t num_entry_points;     /* entry points that take it ... */
+  const size_t *entry_points;  /* ... by index, increasing */
+  int32_t bound;               /* nonzero once it has weights */
+  int32_t borrowed;            /* nonzero when the weights point into a
+                                  mapped checkpoint (zero-copy) */
+} zen_param_info_t;
+
+ZEN_API zen_status_t zen_model_param(const zen_model_t *model, size_t index,
+                                     zen_param_info_t *info);
+/* NOT_FOUND if the model has no parameter `name`. */
+ZEN_API zen_status_t zen_model_find_param(const zen_model_t *model,
+                                          const char *name, size_t *index);
+/* The bound weights of parameter `index` (num_bytes bytes, row-major, in the
+ * parameter's dtype; read-only). INVALID_ARGUMENT if it is not bound. */
+ZEN_API zen_status_t zen_model_param_data(const zen_model_t *model,
+                                          size_t index, const void **data);
+
+/* ---- Binding weights ---- */
+
+/* Called after each bound parameter (and once before the first, with zeros)
+ * with the parameters done and the bytes written or mapped so far. */
+typedef void (*zen_bind_progress_fn)(void *user_data, size_t done_params,
+                                     size_t total_params, uint64_t done_bytes,
+                                     uint64_t total_bytes);
+
+typedef struct zen_bind_options {
+  /* Nonzero: checkpoint tensors that no parameter uses are ignored. Zero
+   * (the default): they are an error, listing them; a checkpoint with
+   * unexpected tensors usually belongs to another model or variant. */
+  int32_t allow_extra;
+  zen_bind_progress_fn progress;  /* may be NULL */
+  void *progress_user_data;
+} zen_bind_options_t;
+
+/* allow_extra 0, no progress callback. */
+ZEN_API zen_bind_options_t zen_bind_options_default(void);
+
+/* Binds every parameter from a safetensors checkpoint (a file, a directory
+ * holding model.safetensors or model.safetensors.index.json, or an index;
+ * see zen_safetensors_open).
+ *   - Each parameter is found by its HF name. A name containing "{e}" is a
+ *     stack of E = shape[0] per-expert tensors: "{e}" is replaced by
+ *     0 .. E-1 and the tensors, each of shape shape[1:], are stacked along a
+ *     new leading dimension.
+ *   - Shapes must match exactly.
+ *   - F32, BF16 and F16 tensors convert to the parameter's dtype (F32, BF16
+ *     or F16): widening is exact; narrowing rounds to nearest even, and a
+ *     finite value that overflows F16 is an error. Integer parameters need
+ *     tensors of the same dtype.
+ *   - Zero-copy: a tensor whose dtype already matches and whose data is
+ *     aligned to its element size is used in place, inside the read-only
+ *     mapping (the model keeps the checkpoint mapped); anything else is
+ *     copied into 64-byte-aligned memory.
+ * Errors name the tensor: NOT_FOUND for a missing tensor (naming the files
+ * searched), INVALID_ARGUMENT for a shape mismatch (expected vs found) or
+ * for tensors the model does not use, UNSUPPORTED for a dtype that does not
+ * convert. When several tensors are at fault the message lists the first
+ * few of each kind and counts the rest. On error no parameter changes;
+ * on success every parameter is (re)bound. `options` may be NULL. */
+ZEN_API zen_status_t zen_model_bind_checkpoint(zen_model_t *model,
+                                               const char *path,
+                                               const zen_bind_options_t *options);
+
+/* Binds every parameter to deterministic random values: the same (name,
+ * shape, seed) always gives the same values, on every machine, whatever the
+ * other parameters are. The rule, by parameter name and rank:
+ *   - "...A_log":                       log(u), u uniform in [1, 16)
+ *   - "...dt_bias":                     0
+ *   - "...conv1d.weight":               normal(0, 0.2)
+ *   - rank 1 whose last-but-one name component contains "norm" (RMSNorm
+ *     weights: input_layernorm, q_norm, model.norm, pre_fc_norm_hidden):
+ *     1, except in family "hybrid", whose norms are zero-centred (scale
+ *     1 + w) and get 0 -- but "...linear_attn.norm.weight" is a plain scale
+ *     there and gets 1
+ *   - any other rank >= 2 (matrices, embeddings, stacked experts):
+ *                                       normal(0, 0.02)
+ *   - any other rank 0 or 1 (biases):   0
+ * Normals use Box-Muller over zen_rng (xoshiro256**) seeded with
+ * splitmix64(seed ^ fnv1a64(name)); values are drawn in f32 and rounded to
+ * the parameter's dtype. Integer parameters get 0. */
+ZEN_API zen_status_t zen_model_bind_random(zen_model_t *model, uint64_t seed);
+
+/* Binds one parameter to a copy of caller data of `dtype` and the exact
+ * shape `rank`/`shape`, converting dtypes like zen_model_bind_checkpoint. */
+ZEN_API zen_status_t zen_model_bind_param(zen_model_t *model, const char *name,
+                                          zen_dtype_t dtype, int32_t rank,
+                                          const int64_t *shape,
+                                          const void *data);
+
+/* ---- Running ---- */
+
+/* A dense row-major tensor passed to or returned by zen_model_call. */
+typedef struct zen_tensor {
+  zen_dtype_t dtype;
+  int32_t rank;                   /* 0..ZEN_MAX_RANK */
+  int64_t shape[ZEN_MAX_RANK];    /* entries past `rank` are ignored */
+  void *data;                     /* contiguous, aligned to the element size */
+} zen_tensor_t;
+
+/* Calls entry point `entry_point` directly: `inputs` are its INPUT args in
+ * order (num_inputs must equal the entry point's), each with the declared
+ * dtype and rank and the declared size in every static dimension; the
+ * parameters are passed from the bound weights (all must be bound).
+ * `results` receives the entry point's num_results results; each result's
+ * data is allocated by the runtime (64-byte aligned) and released with
+ * zen_tensor_release. The compiled code trusts the sizes of dynamic
+ * dimensions (e.g. that input_ids and attention_mask agree): checking them
+ * is the caller's job, as zen_model_forward does for language models. */
+ZEN_API zen_status_t zen_model_call(zen_model_t *model, const char *entry_point,
+                                    size_t num_inputs,
+                                    const zen_tensor_t *inputs,
+                                    size_t num_results, zen_tensor_t *results);
+/* Frees tensor->data (allocated by zen_model_call) and zeroes the struct. */
+ZEN_API void zen_tensor_release(zen_tensor_t *tensor);
+/* Frees memory the runtime handed out (zen_model_forward's logits). */
+ZEN_API void zen_free(void *pointer);
+
+/* The vocabulary size V of a language-model entry point: the static last
+ * dimension of its "logits" result. */
+ZEN_API zen_status_t zen_model_vocab_size(const zen_model_t *model,
+                                          const char *entry_point,
+                                          int64_t *vocab_size);
+
+/* Runs a language-model entry point (NULL means "forward") on a batch of
+ * token sequences and returns float32 logits [batch, seq_len, V].
+ * The entry point's inputs are filled by name:
+ *   input_ids       `input_ids` [batch, seq_len], each in [0, V) (an error
+ *                   names the position and the value);
+ *   attention_mask  `attention_mask` [batch, seq_len] of 0/1, or NULL for all
+ *                   ones (a mask with zeros for an entry point without an
+ *                   attention_mask input is an error);
+ *   positions       `positions` [batch, seq_len], or NULL for the default
+ *                   cumsum(mask, -1) - 1 clipped at 0 (transformers'
+ *                   generate; arange(seq_len) without padding).
+ * Each is converted to the input's declared dtype (i64, i32, i1 or f32 for a
+ * mask). Any other input is an error: use zen_model_call. The result named
+ * "logits" (or the only result) must have shape [batch, seq_len, V]; BF16
+ * and F16 logits are converted to f32.
+ * Output: when `logits` is not NULL it receives the values and must hold
+ * exactly `logits_count` == batch * seq_len * V floats; otherwise the
+ * runtime allocates them, stores the pointer in *logits_out (release with
+ * zen_free) and ignores logits_count. `logits_out` may be NULL when
+ * `logits` is given. batch and seq_len must be >= 1. */
+ZEN_API zen_status_t zen_model_forward(zen_model_t *model,
+                                       const char *entry_point, int64_t batch,
+                                       int64_t seq_len,
+                                       const int64_t *input_ids,
+                                       const int64_t *attention_mask,
+                                       const int64_t *positions, float *logits,
+                                       uint64_t logits_count,
+                                       float **logits_out);
 
 #ifdef __cplusplus
 } /* extern "C" */

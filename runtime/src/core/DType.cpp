@@ -36,6 +36,8 @@ const char *dtypeName(zen_dtype_t dtype) {
     return "I64";
   case ZEN_DTYPE_I32:
     return "I32";
+  case ZEN_DTYPE_BOOL:
+    return "BOOL";
   default:
     return "INVALID";
   }
@@ -51,6 +53,8 @@ size_t dtypeSize(zen_dtype_t dtype) {
     return 2;
   case ZEN_DTYPE_I64:
     return 8;
+  case ZEN_DTYPE_BOOL:
+    return 1;
   default:
     return 0;
   }

@@ -18,9 +18,10 @@
 
 namespace zen::rt {
 
-/// True for the five values of zen_dtype_t other than INVALID.
+/// True for the five dtypes safetensors files, the writer and .npy handle
+/// (F32, BF16, F16, I64, I32); BOOL only appears in compiled models' inputs.
 bool isValidDType(zen_dtype_t dtype);
-/// "F32", ..., or "INVALID".
+/// "F32", ..., "BOOL", or "INVALID".
 const char *dtypeName(zen_dtype_t dtype);
 /// Bytes per element, 0 for INVALID.
 size_t dtypeSize(zen_dtype_t dtype);
