@@ -12,6 +12,7 @@
 #include "zen/Dialect/Zen/ZenOps.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Bufferization/IR/Bufferization.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/Builders.h"
@@ -381,8 +382,15 @@ Value ForwardBuilder::linearAttentionMixer(Value x, Value mask, Value cachePos,
                                                  ? DeltaRuleMode::recurrent
                                                  : DeltaRuleMode::chunked),
       b.getI64IntegerAttr(64), FloatAttr(), b.getUnitAttr());
-  if (cached)
-    newCaches.append({conv.getNewState(), rule.getFinalState()});
+  if (cached) {
+    // Write the new states into the caller's buffers (small: [B, C, K] and
+    // [B, Hv, dk, dv]), so the entry points update them in place.
+    for (auto [fresh, dest] : llvm::zip(
+             ValueRange{conv.getNewState(), rule.getFinalState()}, caches))
+      newCaches.push_back(
+          bufferization::MaterializeInDestinationOp::create(b, fresh, dest)
+              .getResult());
+  }
   Value o = GatedRMSNormOp::create(b, rule.getOut(), z,
                                    w("linear_attn.norm.weight"),
                                    b.getF64FloatAttr(cfg.rmsNormEps));
@@ -425,10 +433,13 @@ func::FuncOp ForwardBuilder::createFunction(ModuleOp module, StringRef name,
   b.setInsertionPointToEnd(module.getBody());
   auto func = func::FuncOp::create(b, name,
                                    b.getFunctionType(args.types, results));
-  for (auto [i, param] : llvm::enumerate(args.params))
-    if (!param.empty())
-      func.setArgAttr(i, ZenDialect::getParamAttrName(),
-                      b.getStringAttr(param));
+  for (auto [i, param] : llvm::enumerate(args.params)) {
+    if (param.empty())
+      continue;
+    func.setArgAttr(i, ZenDialect::getParamAttrName(), b.getStringAttr(param));
+    // The runtime may map weights read-only straight from the checkpoint.
+    func.setArgAttr(i, "bufferization.writable", b.getBoolAttr(false));
+  }
   func.addEntryBlock();
   return func;
 }
@@ -724,6 +735,6 @@ OwningOpRef<ModuleOp> ForwardBuilder::build() {
 OwningOpRef<ModuleOp> mlir::zen::buildForwardModule(MLIRContext &context,
                                                     const ModelSpec &spec) {
   context.loadDialect<ZenDialect, func::FuncDialect, tensor::TensorDialect,
-                      arith::ArithDialect>();
+                      arith::ArithDialect, bufferization::BufferizationDialect>();
   return ForwardBuilder(context, spec).build();
 }

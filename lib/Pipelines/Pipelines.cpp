@@ -7,6 +7,7 @@
 
 #include "mlir/Conversion/Passes.h"
 #include "mlir/Dialect/Arith/Transforms/Passes.h"
+#include "mlir/Dialect/Bufferization/Pipelines/Passes.h"
 #include "mlir/Dialect/Bufferization/Transforms/Passes.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
@@ -89,6 +90,9 @@ void mlir::zen::buildLinalgToLLVMStage(OpPassManager &pm) {
   pm.addPass(bufferization::createDropEquivalentBufferResultsPass());
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createZenDropCacheResults());
+  // Free every temporary (ownership-based deallocation); buffers returned
+  // by entry points are owned by the caller.
+  bufferization::buildBufferDeallocationPipeline(pm);
   pm.addPass(createCSEPass());
   pm.addPass(std::make_unique<CopiesToLinalg>());
   // 4. Loops, then everything to LLVM.

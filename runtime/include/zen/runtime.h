@@ -409,6 +409,8 @@ typedef enum zen_value_kind {
   ZEN_VALUE_INPUT = 1,  /* an argument the caller passes */
   ZEN_VALUE_PARAM = 2,  /* an argument bound from the weights */
   ZEN_VALUE_RESULT = 3,
+  ZEN_VALUE_CACHE = 4,  /* decoding state the caller allocates and passes;
+                           prefill/decode update it in place */
   ZEN_VALUE_KIND_MAX_ENUM = 0x7FFFFFFF
 } zen_value_kind_t;
 

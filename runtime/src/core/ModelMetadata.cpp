@@ -80,10 +80,13 @@ public:
         out.kind = ZEN_VALUE_INPUT;
       else if (kind == "param")
         out.kind = ZEN_VALUE_PARAM;
+      else if (kind == "cache")
+        out.kind = ZEN_VALUE_CACHE;
       else
-        return error(where + ".kind", cat("expected \"input\" or \"param\", "
-                                          "found \"",
-                                          kind, "\""));
+        return error(where + ".kind",
+                     cat("expected \"input\", \"param\" or \"cache\", "
+                         "found \"",
+                         kind, "\""));
     } else {
       out.kind = ZEN_VALUE_RESULT;
     }
@@ -215,9 +218,10 @@ zen_status_t parseModelMetadata(const std::string &label, std::string_view text,
       std::string argWhere = cat(where, ".args[", a, "]");
       ValueDesc value;
       ZEN_RETURN_IF_ERROR(p.parseValue(args->items[a], argWhere, true, value));
-      if (value.kind == ZEN_VALUE_INPUT) {
+      // Caches are passed like inputs (in argument order).
+      if (value.kind == ZEN_VALUE_INPUT || value.kind == ZEN_VALUE_CACHE) {
         for (const ValueDesc &other : desc.args)
-          if (other.kind == ZEN_VALUE_INPUT && other.name == value.name)
+          if (other.kind == value.kind && other.name == value.name)
             return p.error(argWhere + ".name",
                            cat("entry point \"", desc.name,
                                "\" has two inputs named \"", value.name, "\""));
