@@ -98,18 +98,7 @@ Value updateWindow(ImplicitLocOpBuilder &b, Value dest,
                                        strides);
 }
 
-/// sigmoid(x) = 1 / (1 + exp(-x)) in f32 (exp overflow gives 0, not NaN).
-Value sigmoidF32(OpBuilder &b, Location loc, Value x) {
-  Value one = f32Const(b, loc, 1.0);
-  Value e = math::ExpOp::create(b, loc, arith::NegFOp::create(b, loc, x));
-  return arith::DivFOp::create(b, loc, one,
-                               arith::AddFOp::create(b, loc, one, e));
-}
 
-/// silu(x) = x · sigmoid(x) in f32.
-Value siluF32(OpBuilder &b, Location loc, Value x) {
-  return arith::MulFOp::create(b, loc, x, sigmoidF32(b, loc, x));
-}
 
 /// erf(x) in f32 by Abramowitz & Stegun 7.1.26 (|error| <= 1.5e-7):
 /// erf(|x|) = 1 - t (a1 + t (a2 + t (a3 + t (a4 + t a5)))) exp(-x²),

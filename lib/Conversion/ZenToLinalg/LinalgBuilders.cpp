@@ -3,6 +3,7 @@
 #include "LinalgBuilders.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 
 using namespace mlir;
@@ -158,3 +159,29 @@ Value lowering::castTensor(ImplicitLocOpBuilder &b, Value tensor,
       .getResult(0);
 }
 
+
+Value lowering::roundThrough(OpBuilder &b, Location loc, Value value,
+                             Type elem) {
+  return toF32(b, loc, castFloat(b, loc, value, elem));
+}
+
+Value lowering::sigmoidF32(OpBuilder &b, Location loc, Value x) {
+  Value one = f32Const(b, loc, 1.0);
+  Value e = math::ExpOp::create(b, loc, arith::NegFOp::create(b, loc, x));
+  return arith::DivFOp::create(b, loc, one,
+                               arith::AddFOp::create(b, loc, one, e));
+}
+
+Value lowering::siluF32(OpBuilder &b, Location loc, Value g) {
+  Value e = math::ExpOp::create(b, loc, arith::NegFOp::create(b, loc, g));
+  Value denom = arith::AddFOp::create(b, loc, f32Const(b, loc, 1.0), e);
+  return arith::DivFOp::create(b, loc, g, denom);
+}
+
+Value lowering::indexConst(OpBuilder &b, Location loc, int64_t value) {
+  return arith::ConstantIndexOp::create(b, loc, value);
+}
+
+void lowering::yieldValue(OpBuilder &b, Location loc, Value value) {
+  linalg::YieldOp::create(b, loc, ValueRange{value});
+}

@@ -65,6 +65,24 @@ Value contractLastDimF32(ImplicitLocOpBuilder &b, Value x, Value w);
 /// Elementwise float conversion of a whole tensor (identity when equal).
 Value castTensor(ImplicitLocOpBuilder &b, Value tensor, Type elementType);
 
+//===----------------------------------------------------------------------===//
+// Scalar builders for linalg.generic bodies (all f32 unless stated)
+//===----------------------------------------------------------------------===//
+
+/// `value` (an f32 or an `elem` scalar) rounded to `elem`, as f32: the value
+/// HF holds after an op whose result is stored in the activation dtype.
+/// Identity for f32.
+Value roundThrough(OpBuilder &b, Location loc, Value value, Type elem);
+/// sigmoid(x) = 1 / (1 + exp(-x)); exp overflow gives 0, not NaN.
+Value sigmoidF32(OpBuilder &b, Location loc, Value x);
+/// silu(g) = g / (1 + exp(-g)), torch's CPU formula (very negative g gives
+/// g / inf = -0, never NaN).
+Value siluF32(OpBuilder &b, Location loc, Value g);
+/// An index constant.
+Value indexConst(OpBuilder &b, Location loc, int64_t value);
+/// linalg.yield of one value.
+void yieldValue(OpBuilder &b, Location loc, Value value);
+
 } // namespace mlir::zen::lowering
 
 #endif // ZEN_LIB_CONVERSION_ZENTOLINALG_LINALGBUILDERS_H

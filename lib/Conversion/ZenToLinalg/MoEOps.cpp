@@ -58,36 +58,10 @@ namespace {
 // Scalar and tensor helpers
 //===----------------------------------------------------------------------===//
 
-/// linalg.yield of one value (op results do not convert to ValueRange).
-void yieldValue(OpBuilder &b, Location loc, Value v) {
-  linalg::YieldOp::create(b, loc, ValueRange{v});
-}
 
-Value indexConst(OpBuilder &b, Location loc, int64_t v) {
-  return arith::ConstantIndexOp::create(b, loc, v);
-}
 
-/// An f32 value rounded through `elem` (the model dtype) and back: where HF
-/// materialises a bf16 tensor, the next op sees the rounded value. Identity
-/// for f32.
-Value roundThrough(OpBuilder &b, Location loc, Value f32Value, Type elem) {
-  if (elem.isF32())
-    return f32Value;
-  return castFloat(b, loc, castFloat(b, loc, f32Value, elem), b.getF32Type());
-}
 
-/// sigmoid(x) = 1 / (1 + exp(-x)) in f32.
-Value sigmoidF32(OpBuilder &b, Location loc, Value x) {
-  Value e = math::ExpOp::create(b, loc, arith::NegFOp::create(b, loc, x));
-  Value one = f32Const(b, loc, 1.0);
-  return arith::DivFOp::create(b, loc, one,
-                               arith::AddFOp::create(b, loc, one, e));
-}
 
-/// silu(x) = x * sigmoid(x) in f32.
-Value siluF32(OpBuilder &b, Location loc, Value x) {
-  return arith::MulFOp::create(b, loc, x, sigmoidF32(b, loc, x));
-}
 
 /// Splits the linear token id `n` (row-major over `lead`, the leading dims of
 /// the activations) into one index per leading dim. The activations keep their

@@ -28,25 +28,8 @@ using namespace mlir::zen::lowering;
 // Helpers private to this file
 //===----------------------------------------------------------------------===//
 
-/// `value` (an f32 or an `elem` scalar) rounded to `elem`, as f32: the value
-/// HF holds after an op whose result is stored in the activation dtype. No
-/// rounding for f32, nor for a value that already is an `elem`.
-static Value roundThrough(OpBuilder &b, Location loc, Value value, Type elem) {
-  return toF32(b, loc, castFloat(b, loc, value, elem));
-}
 
-/// silu(g) = g / (1 + exp(-g)) in f32, torch's CPU formula: no overflow to
-/// NaN (g very negative gives g / inf = -0).
-static Value siluF32(OpBuilder &b, Location loc, Value g) {
-  Value e = math::ExpOp::create(b, loc, arith::NegFOp::create(b, loc, g));
-  Value denom = arith::AddFOp::create(b, loc, f32Const(b, loc, 1.0), e);
-  return arith::DivFOp::create(b, loc, g, denom);
-}
 
-/// An index constant.
-static Value indexConst(OpBuilder &b, Location loc, int64_t value) {
-  return arith::ConstantIndexOp::create(b, loc, value);
-}
 
 /// out = round(round(silu(round(gate))) * round(up)) elementwise, with every
 /// round to `elem`: HF's act_fn(gate_proj(x)) * up_proj(x), where silu runs

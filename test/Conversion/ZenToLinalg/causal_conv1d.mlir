@@ -27,7 +27,7 @@
 // CHECK: %[[YR:.*]] = arith.truncf %{{.*}} : f32 to bf16
 // CHECK: %[[YF:.*]] = arith.extf %[[YR]] : bf16 to f32
 // CHECK: math.exp
-// CHECK: arith.mulf %[[YF]]
+// CHECK: arith.divf %[[YF]]
 // CHECK: arith.truncf
 // CHECK: %[[TAIL:.*]] = tensor.extract_slice %[[XPAD]][0, 1, 0] [1, 4, 8192] [1, 1, 1]
 // CHECK: %[[NS:.*]] = linalg.generic {indexing_maps = [#[[TMAP]], #[[ID3]]], {{.*}} ins(%[[TAIL]] : tensor<1x4x8192xbf16>) outs(%{{.*}} : tensor<1x8192x4xbf16>)

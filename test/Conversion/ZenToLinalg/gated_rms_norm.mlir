@@ -24,7 +24,7 @@
 // CHECK: %[[WYF:.*]] = arith.extf %[[WY]] : bf16 to f32
 // CHECK: %[[ZF:.*]] = arith.extf %[[ZV]] : bf16 to f32
 // CHECK: math.exp
-// CHECK: %[[SILU:.*]] = arith.mulf %[[ZF]], %{{.*}} : f32
+// CHECK: %[[SILU:.*]] = arith.divf %[[ZF]], %{{.*}} : f32
 // CHECK: %[[G:.*]] = arith.mulf %[[WYF]], %[[SILU]] : f32
 // CHECK: %[[R:.*]] = arith.truncf %[[G]] : f32 to bf16
 // CHECK: linalg.yield %[[R]] : bf16
