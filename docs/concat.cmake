@@ -1,4 +1,7 @@
-# cmake -DHEADER=a.md -DBODY=b.md -DOUT=c.md -P concat.cmake
-file(READ ${HEADER} header)
-file(READ ${BODY} body)
-file(WRITE ${OUT} "${header}${body}")
+# cmake -DHEADER=a.md "-DBODY=b.md;c.md" -DOUT=out.md -P concat.cmake
+file(READ ${HEADER} text)
+foreach(body ${BODY})
+  file(READ ${body} part)
+  string(APPEND text "${part}")
+endforeach()
+file(WRITE ${OUT} "${text}")
