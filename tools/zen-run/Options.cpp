@@ -25,10 +25,14 @@ const std::vector<CommandSpec> &commands() {
         "dump-logits", "entry"},
        {"allow-extra-weights"}},
       {"generate",
-       {"weights", "random-weights", "prompt-ids", "max-new-tokens",
-        "temperature", "top-k", "top-p", "seed"},
+       {"weights", "random-weights", "prompt-ids", "attention-mask",
+        "max-new-tokens", "max-seq-len", "temperature", "top-k", "top-p",
+        "seed"},
        {"allow-extra-weights"}},
-      {"bench", {"weights", "random-weights"}, {"allow-extra-weights"}},
+      {"bench",
+       {"weights", "random-weights", "prompt-len", "decode-tokens", "batch",
+        "max-seq-len"},
+       {"allow-extra-weights"}},
   };
   return specs;
 }

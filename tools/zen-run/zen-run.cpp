@@ -7,9 +7,11 @@
 //   zen-run MODEL.so forward  WEIGHTS --input-ids IDS [--attention-mask M]
 //                             [--positions P] [--dump-logits OUT.npy]
 //   zen-run MODEL.so generate WEIGHTS --prompt-ids IDS --max-new-tokens N
+//                             [--attention-mask M] [--max-seq-len S]
 //                             [--temperature T] [--top-k K] [--top-p P]
 //                             [--seed S]
-//   zen-run MODEL.so bench
+//   zen-run MODEL.so bench [WEIGHTS] [--prompt-len N] [--decode-tokens N]
+//                             [--batch B] [--max-seq-len S]
 //   WEIGHTS: --weights PATH [--allow-extra-weights] | --random-weights SEED
 //
 // Errors print `zen-run: error: ...` on stderr and exit with status 1.
@@ -26,6 +28,8 @@
 #include <cinttypes>
 #include <cstdio>
 #include <cstring>
+#include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -45,12 +49,22 @@ const char *kUsage =
     "                        tokens at its last position, or save the float32\n"
     "                        logits [B, T, V] as .npy\n"
     "  generate WEIGHTS --prompt-ids IDS --max-new-tokens N\n"
+    "          [--attention-mask MASK] [--max-seq-len S]\n"
     "          [--temperature T] [--top-k K] [--top-p P] [--seed S]\n"
     "                        extend each prompt by N sampled tokens; print "
     "the\n"
     "                        new ids and tokens/s (greedy unless a sampling\n"
-    "                        option is given; temperature then defaults to 1)\n"
-    "  bench                 (needs prefill/decode entry points)\n"
+    "                        option is given; temperature then defaults to "
+    "1).\n"
+    "                        Uses the prefill/decode entry points with a KV\n"
+    "                        cache of S slots (default: prompt + N), else\n"
+    "                        re-runs forward per token\n"
+    "  bench [WEIGHTS] [--prompt-len N] [--decode-tokens N] [--batch B]\n"
+    "          [--max-seq-len S]\n"
+    "                        prefill and decode throughput and latency: a\n"
+    "                        prompt of N tokens (default 128), then N decode\n"
+    "                        steps (default 64), batch B (default 1); random\n"
+    "                        weights (seed 0) unless WEIGHTS are given\n"
     "\n"
     "WEIGHTS is one of\n"
     "  --weights PATH        a safetensors file, a directory with\n"
@@ -137,7 +151,35 @@ struct BindProgress {
   }
 };
 
-Status bindWeights(zen_model_t *model, const Options &options) {
+/// Prints "generating: 120/512 tokens per sequence, 35.2 tokens/s" on stderr
+/// about once a second once generation has taken more than a second.
+struct StepProgress {
+  const char *what;
+  int64_t batch;
+  Clock::time_point start = Clock::now();
+  double lastPrinted = 0;
+
+  StepProgress(const char *what, int64_t batch) : what(what), batch(batch) {}
+  void operator()(uint64_t done, uint64_t total) {
+    double elapsed = secondsSince(start);
+    if (elapsed < 1.0 || elapsed - lastPrinted < 1.0 || done == total)
+      return;
+    std::fprintf(stderr,
+                 "%s: %" PRIu64 "/%" PRIu64
+                 " tokens per sequence, %.1f tokens/s\n",
+                 what, done, total, double(done) * double(batch) / elapsed);
+    lastPrinted = elapsed;
+  }
+};
+
+Status bindWeights(zen_model_t *model, const Options &options,
+                   bool randomByDefault = false) {
+  if (randomByDefault && !options.has("weights") &&
+      !options.has("random-weights")) {
+    if (options.has("allow-extra-weights"))
+      return usageError("--allow-extra-weights applies to --weights only");
+    return Status(zen_model_bind_random(model, 0));
+  }
   if (options.has("weights") == options.has("random-weights"))
     return usageError(options.command +
                       " needs exactly one of --weights PATH and "
@@ -299,10 +341,32 @@ Status runGenerate(zen_model_t *model, const Options &options) {
     return usageError("generate needs --prompt-ids");
   if (!options.has("max-new-tokens"))
     return usageError("generate needs --max-new-tokens");
-  TokenBatch prompt;
+  TokenBatch prompt, mask;
   ZEN_RUN_TRY(parseTokens(options.get("prompt-ids"), "--prompt-ids", prompt));
+  if (options.has("attention-mask")) {
+    ZEN_RUN_TRY(
+        parseTokens(options.get("attention-mask"), "--attention-mask", mask));
+    ZEN_RUN_TRY(
+        requireSameShape(prompt, "--prompt-ids", mask, "--attention-mask"));
+  }
   uint64_t maxNew = 0;
   ZEN_RUN_TRY(options.getU64("max-new-tokens", maxNew));
+  // The last new token is sampled, never fed back: the cache needs
+  // prompt + maxNew - 1 slots; the default leaves one spare.
+  uint64_t needed = uint64_t(prompt.length) + (maxNew ? maxNew - 1 : 0);
+  uint64_t maxSeqLen = uint64_t(prompt.length) + maxNew;
+  if (options.has("max-seq-len")) {
+    ZEN_RUN_TRY(options.getU64("max-seq-len", maxSeqLen));
+    if (maxSeqLen < needed)
+      return usageError("--max-seq-len " + std::to_string(maxSeqLen) +
+                        " is too small for a prompt of " +
+                        std::to_string(prompt.length) + " tokens and " +
+                        std::to_string(maxNew) + " new tokens (needs " +
+                        std::to_string(needed) + ")");
+  }
+  if (maxSeqLen > uint64_t(INT64_MAX))
+    return usageError("--max-new-tokens " + std::to_string(maxNew) +
+                      " is too large");
   zen_sampling_config_t sampling = zen_sampling_config_default();
   bool sampled = options.has("temperature") || options.has("top-k") ||
                  options.has("top-p");
@@ -321,12 +385,18 @@ Status runGenerate(zen_model_t *model, const Options &options) {
   if (options.has("seed"))
     ZEN_RUN_TRY(options.getU64("seed", sampling.seed));
   ZEN_RUN_TRY(Status(zen_sampling_config_validate(&sampling)));
+  if (options.has("max-seq-len") && !hasPrefillDecode(model))
+    return usageError("--max-seq-len sizes the KV cache of prefill/decode "
+                      "entry points, which " +
+                      options.modelPath + " does not have");
   ZEN_RUN_TRY(bindWeights(model, options));
 
   std::unique_ptr<TokenStepper> stepper;
-  ZEN_RUN_TRY(makeStepper(model, stepper));
+  ZEN_RUN_TRY(makeStepper(model, prompt.batch, int64_t(maxSeqLen), stepper));
   GenerateResult result;
-  ZEN_RUN_TRY(generate(*stepper, prompt, maxNew, sampling, result));
+  StepProgress progress("generating", prompt.batch);
+  ZEN_RUN_TRY(generate(*stepper, prompt, mask, maxNew, sampling, result,
+                       std::ref(progress)));
   for (const std::vector<int64_t> &sequence : result.tokens) {
     std::string line;
     for (size_t i = 0; i < sequence.size(); ++i)
@@ -334,12 +404,141 @@ Status runGenerate(zen_model_t *model, const Options &options) {
     std::printf("%s\n", line.c_str());
   }
   uint64_t total = maxNew * static_cast<uint64_t>(prompt.batch);
+  std::string detail = stepper->describe();
+  if (maxNew > 0) {
+    char buffer[128];
+    std::snprintf(buffer, sizeof buffer, "; prompt %.3f ms, %.3f ms/step",
+                  result.prefillSeconds * 1e3,
+                  maxNew > 1 ? (result.seconds - result.prefillSeconds) * 1e3 /
+                                   double(maxNew - 1)
+                             : 0.0);
+    detail += buffer;
+  }
   std::fprintf(stderr,
                "generated %" PRIu64 " tokens (%" PRId64 " x %" PRIu64
                ") in %.3f ms: %.1f tokens/s [%s]\n",
                total, prompt.batch, maxNew, result.seconds * 1e3,
                result.seconds > 0 ? double(total) / result.seconds : 0.0,
-               stepper->describe().c_str());
+               detail.c_str());
+  return Status();
+}
+
+Status runBench(zen_model_t *model, const Options &options) {
+  uint64_t promptLen = 128, decodeTokens = 64, batch = 1;
+  if (options.has("prompt-len"))
+    ZEN_RUN_TRY(options.getU64("prompt-len", promptLen));
+  if (options.has("decode-tokens"))
+    ZEN_RUN_TRY(options.getU64("decode-tokens", decodeTokens));
+  if (options.has("batch"))
+    ZEN_RUN_TRY(options.getU64("batch", batch));
+  if (promptLen < 1 || batch < 1)
+    return usageError("--prompt-len and --batch must be at least 1");
+  const uint64_t kLimit = uint64_t(1) << 40;
+  if (promptLen > kLimit || decodeTokens > kLimit || batch > kLimit)
+    return usageError("--prompt-len, --decode-tokens and --batch must be at "
+                      "most 2^40");
+  uint64_t maxSeqLen = promptLen + decodeTokens;
+  if (options.has("max-seq-len")) {
+    ZEN_RUN_TRY(options.getU64("max-seq-len", maxSeqLen));
+    if (maxSeqLen < promptLen + decodeTokens || maxSeqLen > kLimit)
+      return usageError("--max-seq-len " + std::to_string(maxSeqLen) +
+                        " does not fit --prompt-len " +
+                        std::to_string(promptLen) + " + --decode-tokens " +
+                        std::to_string(decodeTokens));
+  }
+  if (!hasPrefillDecode(model))
+    return Status::error(
+        "bench measures the prefill and decode entry points, which " +
+        options.modelPath +
+        " does not have (it runs forward only; time that with 'forward')");
+  ZEN_RUN_TRY(bindWeights(model, options, /*randomByDefault=*/true));
+
+  const int64_t B = int64_t(batch), T = int64_t(promptLen);
+  zen_session_t *raw = nullptr;
+  ZEN_RUN_TRY(Status(zen_session_create(model, B, int64_t(maxSeqLen), &raw)));
+  std::unique_ptr<zen_session_t, void (*)(zen_session_t *)> session(
+      raw, zen_session_free);
+  zen_session_info_t info;
+  ZEN_RUN_TRY(Status(zen_session_info(session.get(), &info)));
+  const int64_t V = info.vocab_size;
+
+  // A random prompt; decode then feeds back the greedy token, as generation
+  // does.
+  zen_rng_t rng;
+  ZEN_RUN_TRY(Status(zen_rng_seed(&rng, 0)));
+  std::vector<int64_t> prompt(static_cast<size_t>(B * T));
+  for (int64_t &id : prompt) {
+    uint64_t r = 0;
+    ZEN_RUN_TRY(Status(zen_rng_next_u64(&rng, &r)));
+    id = static_cast<int64_t>(r % uint64_t(V));
+  }
+  std::vector<float> logits(static_cast<size_t>(B * V));
+  std::vector<int64_t> next(static_cast<size_t>(B));
+  auto argmax = [&] {
+    for (int64_t b = 0; b < B; ++b) {
+      const float *row = logits.data() + b * V;
+      next[b] = std::max_element(row, row + V) - row;
+    }
+  };
+
+  // Warm up (first-touch page faults, the allocator) with a short prefill
+  // and one decode step, then start over.
+  int64_t warm = std::min<int64_t>(T, 8);
+  std::vector<int64_t> warmIds(static_cast<size_t>(B * warm));
+  for (int64_t b = 0; b < B; ++b)
+    std::copy_n(prompt.begin() + b * T, warm, warmIds.begin() + b * warm);
+  ZEN_RUN_TRY(Status(zen_session_prefill(session.get(), warm, warmIds.data(),
+                                         nullptr, logits.data())));
+  if (decodeTokens > 0) {
+    argmax();
+    ZEN_RUN_TRY(
+        Status(zen_session_decode(session.get(), next.data(), logits.data())));
+  }
+  ZEN_RUN_TRY(Status(zen_session_reset(session.get())));
+
+  Clock::time_point start = Clock::now();
+  ZEN_RUN_TRY(Status(zen_session_prefill(session.get(), T, prompt.data(),
+                                         nullptr, logits.data())));
+  double prefillSeconds = secondsSince(start);
+  StepProgress progress("decoding", B);
+  start = Clock::now();
+  for (uint64_t step = 0; step < decodeTokens; ++step) {
+    argmax();
+    ZEN_RUN_TRY(
+        Status(zen_session_decode(session.get(), next.data(), logits.data())));
+    progress(step + 1, decodeTokens);
+  }
+  double decodeSeconds = secondsSince(start);
+
+  zen_model_info_t modelInfo;
+  ZEN_RUN_TRY(Status(zen_model_info(model, &modelInfo)));
+  std::string weights =
+      options.has("weights")
+          ? options.get("weights")
+          : "random weights, seed " + (options.has("random-weights")
+                                           ? options.get("random-weights")
+                                           : std::string("0"));
+  std::printf(
+      "model:   %s (%s), %s\n", *modelInfo.name ? modelInfo.name : "(unnamed)",
+      *modelInfo.family ? modelInfo.family : "no family", weights.c_str());
+  std::printf("session: batch %" PRId64 ", max_seq_len %" PRIu64
+              ", caches %s\n",
+              B, maxSeqLen, formatBytes(info.cache_bytes).c_str());
+  double prefillTokens = double(B) * double(T);
+  std::printf("prefill: %" PRId64 " x %" PRId64
+              " tokens in %.3f ms: %.1f tokens/s, %.4f ms/token\n",
+              B, T, prefillSeconds * 1e3, prefillTokens / prefillSeconds,
+              prefillSeconds * 1e3 / prefillTokens);
+  if (decodeTokens == 0) {
+    std::printf("decode:  no steps (--decode-tokens 0)\n");
+    return Status();
+  }
+  double decodeTotal = double(B) * double(decodeTokens);
+  std::printf("decode:  %" PRId64 " x %" PRIu64
+              " tokens in %.3f ms: %.1f tokens/s, %.4f ms/step (one token "
+              "per sequence)\n",
+              B, decodeTokens, decodeSeconds * 1e3, decodeTotal / decodeSeconds,
+              decodeSeconds * 1e3 / double(decodeTokens));
   return Status();
 }
 
@@ -368,9 +567,7 @@ int main(int argc, char **argv) {
     else if (options.command == "generate")
       status = runGenerate(model, options);
     else if (options.command == "bench")
-      status =
-          Status::error("bench is not available until prefill/decode "
-                        "entry points exist (the model runs forward only)");
+      status = runBench(model, options);
   }
   zen_model_close(model);
   if (!status.ok()) {

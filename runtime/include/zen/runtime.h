@@ -15,7 +15,9 @@
  *   - .npy arrays                 (zen_npy_*: f32 / i64 / i32)
  * and compiled models (zen_model_*): open a library built by zen-compile,
  * query its entry points and parameters, bind weights (checkpoint or random),
- * call entry points, and run a language model's forward pass.
+ * call entry points, and run a language model's forward pass; and decoding
+ * sessions (zen_session_*) that run its prefill and decode entry points over
+ * caches the runtime allocates.
  *
  * Conventions
  *   - Every fallible call returns a zen_status_t: NULL means success; anything
@@ -607,6 +609,98 @@ ZEN_API zen_status_t zen_model_forward(zen_model_t *model,
                                        const int64_t *positions, float *logits,
                                        uint64_t logits_count,
                                        float **logits_out);
+
+/* ---- Decoding sessions ---- */
+
+/* A decoding session: the caches of a model's `prefill` and `decode` entry
+ * points and the state of a batch of sequences being extended token by
+ * token (docs/runtime-abi.md). A session keeps a pointer to its model, which
+ * must stay open (and must not be re-bound while a call runs) until the
+ * session is freed. A session is used by one thread at a time; several
+ * sessions may run on one model concurrently. */
+typedef struct zen_session zen_session_t;
+
+/* Creates a session for `batch` sequences of up to `max_seq_len` tokens
+ * each (prompt and generated tokens together, padding included).
+ * It allocates, zero-filled, every cache argument (kind CACHE) of the
+ * `prefill` and `decode` entry points, which share them by name: dimension 0
+ * is the batch and any other dynamic dimension is max_seq_len (k/v caches
+ * [batch, nkv, max_seq_len, hd]); the other static dimensions are kept
+ * (Gated-DeltaNet conv_state [batch, conv_dim, K], recurrent_state
+ * [batch, Hv, dk, dv]). Errors:
+ *   UNSUPPORTED       the model has no prefill or decode entry point, or one
+ *                     takes an input a session cannot supply (it supplies
+ *                     input_ids, positions, attention_mask, cache_position
+ *                     and the caches);
+ *   INVALID_ARGUMENT  batch or max_seq_len < 1, or a static dimension of the
+ *                     model's inputs disagrees with them (a model built for
+ *                     batch 4, say);
+ *   OUT_OF_MEMORY     the caches do not fit (the message gives their size). */
+ZEN_API zen_status_t zen_session_create(zen_model_t *model, int64_t batch,
+                                        int64_t max_seq_len,
+                                        zen_session_t **out);
+/* Frees the caches. NULL is a no-op. */
+ZEN_API void zen_session_free(zen_session_t *session);
+/* Starts over: zero caches, empty sequences (cache position 0, every
+ * sequence's next position 0). */
+ZEN_API zen_status_t zen_session_reset(zen_session_t *session);
+
+/* Appends `seq_len` tokens to every sequence and runs them through
+ * `prefill`:
+ *   input_ids       [batch, seq_len], each in [0, V);
+ *   attention_mask  [batch, seq_len] of 0/1, or NULL for all ones. Padding
+ *                   (0) may come anywhere, typically on the left of a batch
+ *                   of prompts of different lengths; a padded token takes a
+ *                   cache slot but nothing attends to it.
+ * The tokens take the cache slots [cache_position, cache_position +
+ * seq_len), shared by the batch; their position ids are each sequence's
+ * running count of real tokens, cumsum(mask) - 1 clipped at 0, continued
+ * from earlier calls (transformers' generate). The entry point gets
+ * attention_mask = the session's slot mask [batch, max_seq_len] (1 where a
+ * slot holds a real token), cache_position, and the caches, which it updates
+ * in place. Prefill may be called several times (a long prompt in chunks)
+ * and after decode.
+ * `logits`, when not NULL, receives the float32 logits of each sequence's
+ * last token, [batch, V] (batch * V floats; V = zen_session_info's
+ * vocab_size). Errors (the session is unchanged): INVALID_ARGUMENT when
+ * seq_len < 1, the tokens do not fit ("prefill of 40 tokens at position 100
+ * exceeds max_seq_len 128"), an id is outside the vocabulary or a mask
+ * value is not 0/1 (naming the element). */
+ZEN_API zen_status_t zen_session_prefill(zen_session_t *session,
+                                         int64_t seq_len,
+                                         const int64_t *input_ids,
+                                         const int64_t *attention_mask,
+                                         float *logits);
+/* Appends one real token per sequence, input_ids [batch], and runs it
+ * through `decode`; `logits` (or NULL) receives [batch, V] float32 logits.
+ * Errors as zen_session_prefill ("decode of 1 token at position 128 exceeds
+ * max_seq_len 128"). */
+ZEN_API zen_status_t zen_session_decode(zen_session_t *session,
+                                        const int64_t *input_ids,
+                                        float *logits);
+
+typedef struct zen_session_info {
+  int64_t batch;
+  int64_t max_seq_len;
+  int64_t vocab_size;         /* V of the logits */
+  int64_t cache_position;     /* slots used so far = the next free slot */
+  const int64_t *attention_mask; /* [batch, max_seq_len]: 1 where a slot
+                                    holds a real token */
+  const int64_t *next_positions; /* [batch]: each sequence's next position
+                                    id (its count of real tokens) */
+  size_t num_caches;
+  uint64_t cache_bytes;       /* all caches together */
+} zen_session_info_t;
+/* The session's state; the arrays are owned by the session and change with
+ * each call. */
+ZEN_API zen_status_t zen_session_info(const zen_session_t *session,
+                                      zen_session_info_t *info);
+/* Cache `index` in [0, num_caches): its name ("layers.0.k_cache") and a view
+ * of the buffer the entry points update in place (dtype, resolved shape,
+ * data owned by the session). */
+ZEN_API zen_status_t zen_session_cache(const zen_session_t *session,
+                                       size_t index, const char **name,
+                                       zen_tensor_t *tensor);
 
 #ifdef __cplusplus
 } /* extern "C" */

@@ -1,17 +1,13 @@
 //===- CApiModel.cpp - C API: compiled models -----------------------------===//
 
 #include "CApi.h"
+#include "CApiModel.h"
 #include "DType.h"
 #include "Forward.h"
-#include "Model.h"
 
 #include <cstring>
 
 using namespace zen::rt;
-
-struct zen_model {
-  std::unique_ptr<Model> model;
-};
 
 namespace {
 

@@ -23,12 +23,14 @@ bool endsWith(const std::string &s, const std::string &suffix) {
          s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
 }
 
-/// The int64 values `values` converted to an input of dtype `dtype`.
-zen_status_t convertInput(const std::vector<int64_t> &values, zen_dtype_t dtype,
-                          std::vector<unsigned char> &out) {
-  out.resize(values.size() * dtypeSize(dtype));
+} // namespace
+
+zen_status_t convertTokenInput(const int64_t *values, size_t count,
+                               zen_dtype_t dtype,
+                               std::vector<unsigned char> &out) {
+  out.resize(count * dtypeSize(dtype));
   unsigned char *p = out.data();
-  for (size_t i = 0; i < values.size(); ++i) {
+  for (size_t i = 0; i < count; ++i) {
     int64_t v = values[i];
     switch (dtype) {
     case ZEN_DTYPE_I64:
@@ -56,7 +58,6 @@ zen_status_t convertInput(const std::vector<int64_t> &values, zen_dtype_t dtype,
   return nullptr;
 }
 
-/// The index of the result named "logits", else of the only result.
 zen_status_t findLogits(const EntryPointDesc &entry, const std::string &where,
                         size_t &index) {
   for (size_t r = 0; r < entry.results.size(); ++r)
@@ -72,7 +73,15 @@ zen_status_t findLogits(const EntryPointDesc &entry, const std::string &where,
                     cat(where, " has no result named 'logits'"));
 }
 
-} // namespace
+int64_t embeddingRows(const EntryPointDesc &entry, int64_t vocab) {
+  // The ids must index the embedding table; its first dimension is the
+  // vocabulary (it can differ from the logits' V in principle).
+  for (const ValueDesc &arg : entry.args)
+    if (arg.kind == ZEN_VALUE_PARAM &&
+        endsWith(arg.name, "embed_tokens.weight") && !arg.shape.empty())
+      return arg.shape[0];
+  return vocab;
+}
 
 zen_status_t vocabSize(const Model &model, size_t entryIndex, int64_t &vocab) {
   const EntryPointDesc &entry = model.metadata().entryPoints[entryIndex];
@@ -119,13 +128,7 @@ zen_status_t runForward(const Model &model, const ForwardRequest &request,
                           " floats; batch ", B, " x seq_len ", T, " x vocab ",
                           vocab, " needs ", logitsElements));
 
-  // The ids must index the embedding table; its first dimension is the
-  // vocabulary (it can differ from the logits' V in principle).
-  int64_t embedRows = vocab;
-  for (const ValueDesc &arg : entry.args)
-    if (arg.kind == ZEN_VALUE_PARAM &&
-        endsWith(arg.name, "embed_tokens.weight") && !arg.shape.empty())
-      embedRows = arg.shape[0];
+  int64_t embedRows = embeddingRows(entry, vocab);
   auto coords = [&](uint64_t i) {
     return cat("[", i / uint64_t(T), ", ", i % uint64_t(T), "]");
   };
@@ -191,7 +194,8 @@ zen_status_t runForward(const Model &model, const ForwardRequest &request,
                         cat(where, ": input ", describeValue(arg),
                             " is not [batch, seq_len]"));
     storage.emplace_back();
-    zen_status_t s = convertInput(*values, arg.dtype, storage.back());
+    zen_status_t s = convertTokenInput(values->data(), values->size(),
+                                       arg.dtype, storage.back());
     if (s)
       return prefixStatus(s, cat(where, ": input ", quoted(arg.name), ": "));
     inputs.push_back({arg.dtype, {B, T}, storage.back().data()});
