@@ -1,6 +1,7 @@
 //===- Pipelines.cpp - every Zen pipeline ---------------------------------===//
 
 #include "zen/Pipelines/Pipelines.h"
+#include "zen/Pipelines/CPUCodegen.h"
 
 #include "zen/Conversion/Passes.h"
 #include "zen/Transforms/Passes.h"
@@ -38,6 +39,7 @@ struct EmitCInterfaceOnPublicFunctions
 void mlir::zen::buildCPUPipeline(OpPassManager &pm,
                                  const CPUPipelineOptions &options) {
   buildZenToLinalgStage(pm);
+  buildCPUCodegenStage(pm, CPUCodegenOptions());
   buildLinalgToLLVMStage(pm);
 }
 
@@ -63,6 +65,7 @@ void mlir::zen::buildLinalgToLLVMStage(OpPassManager &pm) {
   // disappear from the signature (the ABI metadata does not list them).
   pm.addPass(bufferization::createDropEquivalentBufferResultsPass());
   pm.addPass(createCanonicalizerPass());
+  buildCPUCodegenLoweringStage(pm);
   // 4. Loops, then everything to LLVM.
   pm.addPass(std::make_unique<EmitCInterfaceOnPublicFunctions>());
   pm.addNestedPass<func::FuncOp>(createConvertLinalgToLoopsPass());
