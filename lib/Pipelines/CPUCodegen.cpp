@@ -30,33 +30,34 @@ void mlir::zen::buildCPUCodegenStage(OpPassManager &pm,
   pm.addPass(createZenCPUPlanKernels(plan));
   // 2. The transform schedule: tile, peel, vectorize, hoist, lower contracts.
   pm.addPass(createZenCPUApplySchedule());
+  // 3. Fold what tiling and vectorization left (unit loops, slices).
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
 }
 
 void mlir::zen::buildCPUCodegenLoweringStage(OpPassManager &pm) {
-  // 3. Free every buffer that does not escape (the weight panels of the
-  //    packed GEMM are 4*N*K bytes per call; without this, and so far in the
-  //    whole pipeline, temporaries leaked on every call). Returned buffers
-  //    stay owned by the caller, as docs/runtime-abi.md says.
+  // 4. Free every buffer that does not escape: the weight panels of the
+  //    packed GEMM are 4*N*K bytes per call, and without this every
+  //    temporary of the pipeline leaked on every call. Returned buffers stay
+  //    owned by the caller, as docs/runtime-abi.md says.
   bufferization::buildBufferDeallocationPipeline(pm);
-  // Bufferizing scf.forall leaves `memref.copy %a, %b` between two
-  //    identical subviews; CSE makes them one value, and canonicalization
-  //    drops the copy (a strided copy would otherwise need memrefCopy from
+  // 5. Bufferizing scf.forall leaves `memref.copy %a, %b` between two
+  //    identical subviews; CSE makes them one value and canonicalization
+  //    drops the copy (a strided copy would otherwise call memrefCopy, from
   //    the MLIR C runner library).
   pm.addPass(createCSEPass());
   pm.addPass(createCanonicalizerPass());
-  // 4. Tiles across the cores (OpenMP) or in order, as the tensor stage
+  // 6. Tasks across the cores (OpenMP) or in order, as the tensor stage
   //    decided.
   pm.addPass(createZenCPULowerParallel());
-  // 5. Vector transfers become loads, stores and broadcasts, fully unrolled:
+  // 7. Vector transfers become loads, stores and broadcasts, fully unrolled:
   //    the partially unrolled form puts an alloca in every loop iteration
-  //    (the stack overflows on long K loops).
+  //    (the stack overflows on long K loops). Then vector -> LLVM here, since
+  //    the later stage has no vector conversion; reads pad with ub.poison.
   VectorTransferToSCFOptions transfers;
   transfers.enableFullUnroll();
   pm.addNestedPass<func::FuncOp>(createConvertVectorToSCFPass(transfers));
   pm.addNestedPass<func::FuncOp>(vector::createLowerVectorMaskPass());
   pm.addPass(createConvertVectorToLLVMPass());
-  // Vectorization reads pad with ub.poison.
   pm.addPass(createUBToLLVMConversionPass());
 }

@@ -56,15 +56,17 @@ struct Tiles {
   /// broadcast). AVX2 has 16: 6x16 (12 accumulators, 2 B vectors, one
   /// broadcast), the classic BLIS Haswell shape.
   int64_t packedMr, packedNr;
-  /// Dot kernel: mr x nr partial sums, each a vector along K.
-  int64_t dotMr, dotNr;
+  /// Dot kernel: mr x nr partial sums, each a vector along K; fewer rows
+  /// when the weights are converted in the loop (bf16: each converted W
+  /// vector needs a register too).
+  int64_t dotMr, dotNr, dotMrConverted;
 
   static Tiles forWidth(unsigned vw) {
     if (vw >= 16)
-      return {16, 16, 16, 4, 4};
+      return {16, 16, 16, 4, 4, 4};
     if (vw == 8)
-      return {8, 6, 16, 3, 4};
-    return {vw, 4, 8, 2, 4};
+      return {8, 6, 16, 3, 4, 2};
+    return {vw, 4, 8, 2, 4, 2};
   }
 };
 
@@ -277,10 +279,12 @@ public:
     } else if (staticRows) {
       result = buildPacked(b, loc, c, x, lead);
     } else {
-      Value rows = arith::ConstantIndexOp::create(b, loc, 1);
-      for (OpFoldResult s : lead)
-        rows = arith::MulIOp::create(
-            b, loc, rows, getValueOrCreateConstantIndexOp(b, loc, s));
+      Value rows;
+      for (OpFoldResult s : lead) {
+        Value size = getValueOrCreateConstantIndexOp(b, loc, s);
+        rows = rows ? arith::MulIOp::create(b, loc, rows, size).getResult()
+                    : size;
+      }
       Value small = arith::CmpIOp::create(
           b, loc, arith::CmpIPredicate::ult, rows,
           arith::ConstantIndexOp::create(b, loc, packedMinRows));
@@ -319,11 +323,13 @@ private:
     int64_t kv = largestDivisor(c.k, powersOfTwoDownFrom(tiles.vectorWidth));
     // Columns per parallel task: up to 16 register tiles.
     int64_t chunk = nr * largestDivisor(c.n / nr, {16, 8, 4, 2, 1});
+    bool converted =
+        !cast<ShapedType>(c.w.getType()).getElementType().isF32();
     Builder ab(b.getContext());
     setPlan(op, "dot",
             {intAttr(ab, "leading", c.numLeading), intAttr(ab, "chunk", chunk),
-             intAttr(ab, "mr", tiles.dotMr), intAttr(ab, "nr", nr),
-             intAttr(ab, "kv", kv)});
+             intAttr(ab, "mr", converted ? tiles.dotMrConverted : tiles.dotMr),
+             intAttr(ab, "nr", nr), intAttr(ab, "kv", kv)});
     return op.getResult(0);
   }
 

@@ -73,15 +73,23 @@ def ZenCPUPlanKernels : Pass<"zen-cpu-plan-kernels", "::mlir::ModuleOp"> {
     - otherwise the *packed* GEMM: `w` is packed (and converted to f32) into
       panels `[N/nr][K][nr]` by a `linalg.generic` transpose; the product is
       a generic over (leading dims, n1, k, n0) writing `[..., N/nr, nr]`,
-      collapsed back to `[..., N]` (zero-padded when nr does not divide N).
-      Its plan tiles panels across the cores and an mr x nr register tile of
-      outer products (the M loop peeled for the last rows).
+      collapsed back to `[..., N]`. Its plan tiles panels across the cores
+      and an mr x nr register tile of outer products (the M loop peeled for
+      the last rows). Only when nr divides N (every Qwen3 projection); other
+      N (LoRA ranks) always take the dot kernel.
 
-    bf16 activations are converted to f32 once, before either kernel. Every
-    other linalg op with a static innermost dimension gets a plan that tiles
-    its outer dims by 1 and its innermost dim by a vector-sized step, so
-    that it vectorizes. Plans are `zen.cpu_schedule` dictionary attributes;
-    `zen-cpu-apply-schedule` carries them out.
+    bf16 activations are converted to f32 once, before either kernel. A
+    contraction into a non-zero accumulator adds it after the kernel.
+    Register tiles follow `vector-width` (the host's by default): AVX-512
+    16x16 (packed) and 4x4 (dot); AVX2 6x16 and 3x4 (2x4 with bf16 weights,
+    which take registers to widen).
+
+    Every other linalg op whose innermost loop is static gets a plan that
+    tiles its outer dims by 1 and its innermost dim by a vector-sized step
+    ("elementwise"), or, for a single innermost reduction, to vector partial
+    sums ("reduction"), so that it vectorizes; the rest keep scalar loops.
+    Plans are `zen.cpu_schedule` dictionary attributes; `zen-cpu-apply-schedule`
+    carries them out.
 
     Before:
     ```mlir
