@@ -36,11 +36,13 @@
 #include "mlir/Dialect/Transform/LoopExtension/LoopExtension.h"
 #include "mlir/Dialect/Transform/Transforms/TransformInterpreterUtils.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
+#include "mlir/Dialect/Vector/Transforms/LoweringPatterns.h"
 #include "mlir/Dialect/Vector/TransformOps/VectorTransformOps.h"
 #include "mlir/Dialect/Vector/Transforms/BufferizableOpInterfaceImpl.h"
 #include "mlir/Dialect/Vector/Transforms/SubsetOpInterfaceImpl.h"
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/Parser/Parser.h"
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 #include "llvm/ADT/MapVector.h"
 #include "llvm/Support/raw_ostream.h"
 
@@ -113,9 +115,14 @@ std::string annotate(StringRef handle, StringRef attr) {
 /// tags the partial-sum fill, the partial op and the final combine for
 /// vectorization and the loop for accumulator hoisting.
 std::string tileReduction(StringRef target, unsigned numLoops, int64_t step,
-                          StringRef prefix) {
+                          StringRef prefix, bool pairs = false) {
   SmallVector<int64_t> sizes(numLoops, 0);
   sizes.back() = step;
+  // bf16 pairs: K is (blocks, kk, j); partial sums over one block, 2 x step.
+  if (pairs) {
+    sizes[numLoops - 3] = 1;
+    sizes[numLoops - 2] = 2;
+  }
   std::string p = prefix.str();
   std::string s = "    %" + p + "f, %" + p + "p, %" + p + "c, %" + p +
                   "l = transform.structured.tile_reduction_using_for %" +
@@ -221,7 +228,10 @@ std::string packedBody(DictionaryAttr plan) {
 /// steps of kv lanes with vector partial sums, reduced after the loop.
 std::string dotBody(DictionaryAttr plan) {
   unsigned L = get(plan, "leading");
-  SmallVector<int64_t> forallSizes(L + 2, 0);
+  // bf16 pairs: K is three loops (blocks, kk, j) instead of one.
+  bool pairs = get(plan, "pairs");
+  unsigned numLoops = L + (pairs ? 4 : 2);
+  SmallVector<int64_t> forallSizes(numLoops, 0);
   forallSizes[L] = get(plan, "chunk");
   std::string s =
       "    %fill = transform.get_producer_of_operand %op[2] : "
@@ -232,7 +242,7 @@ std::string dotBody(DictionaryAttr plan) {
       "    %ff, %forall2 = transform.structured.fuse_into_containing_op "
       "%fill into %forall : (!transform.any_op, !transform.any_op) -> (" +
       anyOps(2) + ")\n";
-  SmallVector<int64_t> sizes(L + 2, 0), interchange;
+  SmallVector<int64_t> sizes(numLoops, 0), interchange;
   for (unsigned i = 0; i + 1 < L; ++i)
     sizes[i] = 1;
   sizes[L - 1] = get(plan, "mr");
@@ -240,25 +250,29 @@ std::string dotBody(DictionaryAttr plan) {
   interchange.push_back(L);
   for (unsigned i = 0; i < L; ++i)
     interchange.push_back(i);
-  interchange.push_back(L + 1);
+  for (unsigned i = L + 1; i < numLoops; ++i)
+    interchange.push_back(i);
   s += tileFor("t2", "rows", "t1", sizes, interchange);
+  std::string match = "transform.structured.match attributes {" +
+                      kPlanAttr.str() + " = " +
+                      printed(plan) + "} in ";
+  // One row per tile: every tile is full, nothing to peel.
+  if (get(plan, "mr") == 1)
+    return s + tileReduction("t2", numLoops, get(plan, "kv"), "m", pairs);
   s += "    %mloop = transform.cast " + loopAt("rows", L, L + 1) +
        " : !transform.any_op to !transform.op<\"scf.for\">\n"
        "    %main, %rest = transform.loop.peel %mloop : "
        "(!transform.op<\"scf.for\">) -> (" +
        anyOps(2) + ")\n";
-  std::string match = "transform.structured.match attributes {" +
-                      kPlanAttr.str() + " = " +
-                      printed(plan) + "} in ";
   s += "    %gm = " + match +
        "%main : (!transform.any_op) -> !transform.any_op\n";
-  s += tileReduction("gm", L + 2, get(plan, "kv"), "m");
-  SmallVector<int64_t> rSizes(L + 2, 0);
+  s += tileReduction("gm", numLoops, get(plan, "kv"), "m", pairs);
+  SmallVector<int64_t> rSizes(numLoops, 0);
   rSizes[L - 1] = 1;
   s += "    %gr = " + match +
        "%rest : (!transform.any_op) -> !transform.any_op\n";
   s += tileFor("gr2", "lr", "gr", rSizes);
-  s += tileReduction("gr2", L + 2, get(plan, "kv"), "r");
+  s += tileReduction("gr2", numLoops, get(plan, "kv"), "r", pairs);
   return s;
 }
 
@@ -349,6 +363,12 @@ std::string buildSchedule(ArrayRef<DictionaryAttr> plans) {
     }
     transform.apply_patterns to %funcs {
       transform.apply_patterns.vector.transfer_permutation_patterns
+    } : !transform.any_op
+    transform.yield
+  }
+  transform.named_sequence @zen_vector_cleanup(%root: !transform.any_op {transform.readonly}) {
+    %funcs = transform.structured.match ops{["func.func"]} in %root : (!transform.any_op) -> !transform.any_op
+    transform.apply_patterns to %funcs {
       transform.apply_patterns.vector.reduction_to_contract
       transform.apply_patterns.tensor.fold_tensor_subset_ops_into_vector_transfers
       transform.apply_patterns.vector.cast_away_vector_leading_one_dim
@@ -359,6 +379,10 @@ std::string buildSchedule(ArrayRef<DictionaryAttr> plans) {
     transform.apply_patterns to %funcs {
       transform.apply_patterns.canonicalization
     } : !transform.any_op
+    transform.yield
+  }
+  transform.named_sequence @zen_lower_vectors(%root: !transform.any_op {transform.readonly}) {
+    %funcs = transform.structured.match ops{["func.func"]} in %root : (!transform.any_op) -> !transform.any_op
     %rows = transform.structured.match ops{["scf.for"]} attributes {zen.cpu_kloop_row} in %root : (!transform.any_op) -> !transform.any_op
     transform.apply_patterns to %rows {
       transform.apply_patterns.vector.lower_contraction lowering_strategy = "parallelarith"
@@ -367,7 +391,6 @@ std::string buildSchedule(ArrayRef<DictionaryAttr> plans) {
       transform.apply_patterns.vector.lower_contraction lowering_strategy = "outerproduct"
       transform.apply_patterns.vector.lower_outerproduct
       transform.apply_patterns.vector.lower_multi_reduction lowering_strategy = "innerreduction"
-      transform.apply_patterns.vector.lower_transpose lowering_strategy = "shuffle_1d"
       transform.apply_patterns.vector.cast_away_vector_leading_one_dim
       transform.apply_patterns.canonicalization
     } : !transform.any_op
@@ -377,6 +400,122 @@ std::string buildSchedule(ArrayRef<DictionaryAttr> plans) {
 )";
   return s;
 }
+
+/// extf(transpose(v : vector<...xJx2xbf16>) swapping the last two dims), as
+/// the bf16 dot kernel reads its weight pairs: v seen as vector<...xJxi32>
+/// holds element (j, kk = 0) in the low half of lane j and (j, kk = 1) in the
+/// high half, so the f32 values are `lane << 16` and `lane & 0xFFFF0000`:
+/// two integer ops per 2·J weights, where widening each element costs a
+/// zero-extension and a shift per J.
+struct WidenBF16Pairs : OpRewritePattern<arith::ExtFOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  /// `pairs` read as [..., 2J] instead of [..., J, 2] when it comes straight
+  /// from a tensor (pairs of a weight row are contiguous): the transfer then
+  /// lowers to one load per row rather than one per pair.
+  static Value readFlat(PatternRewriter &rewriter, Value pairs) {
+    auto read = pairs.getDefiningOp<vector::TransferReadOp>();
+    if (!read || read.getMask() || !read.getPermutationMap().isMinorIdentity())
+      return pairs;
+    auto source = dyn_cast<RankedTensorType>(read.getBase().getType());
+    VectorType type = read.getVectorType();
+    int64_t rank = type.getRank(), srcRank = source ? source.getRank() : 0;
+    if (!source || srcRank < 2 || rank < 2 ||
+        source.getShape().take_back(2) != type.getShape().take_back(2) ||
+        llvm::any_of(read.getInBoundsValues(), [](bool b) { return !b; }))
+      return pairs;
+    ValueRange indices = read.getIndices();
+    for (Value index : indices.take_back(2))
+      if (getConstantIntValue(index) != 0)
+        return pairs;
+    Location loc = read.getLoc();
+    SmallVector<ReassociationIndices> reassoc;
+    for (int64_t i = 0; i + 2 < srcRank; ++i)
+      reassoc.push_back({i});
+    reassoc.push_back({srcRank - 2, srcRank - 1});
+    Value collapsed =
+        tensor::CollapseShapeOp::create(rewriter, loc, read.getBase(), reassoc);
+    SmallVector<int64_t> flatShape(type.getShape().drop_back(2));
+    flatShape.push_back(2 * type.getShape()[rank - 2]);
+    SmallVector<Value> flatIndices(indices.drop_back(1));
+    return vector::TransferReadOp::create(
+        rewriter, loc, VectorType::get(flatShape, type.getElementType()),
+        collapsed, flatIndices, read.getPadding(),
+        SmallVector<bool>(flatShape.size(), true));
+  }
+
+  LogicalResult matchAndRewrite(arith::ExtFOp ext,
+                                PatternRewriter &rewriter) const override {
+    auto resultType = dyn_cast<VectorType>(ext.getType());
+    auto transpose = ext.getIn().getDefiningOp<vector::TransposeOp>();
+    if (!resultType || !resultType.getElementType().isF32() || !transpose)
+      return rewriter.notifyMatchFailure(ext, "not extf(transpose) to f32");
+    // The vectorizer may broadcast the weights over the rows first:
+    // widen before the broadcast (once per weight, not once per row).
+    Value pairs = transpose.getVector();
+    auto bcast = pairs.getDefiningOp<vector::BroadcastOp>();
+    if (bcast)
+      pairs = bcast.getSource();
+    auto srcType = dyn_cast<VectorType>(pairs.getType());
+    if (!srcType)
+      return rewriter.notifyMatchFailure(ext, "broadcast of a scalar");
+    int64_t rank = srcType.getRank();
+    int64_t extra = transpose.getSourceVectorType().getRank() - rank;
+    if (bcast && (rank < 2 || transpose.getSourceVectorType().getShape().take_back(rank) != srcType.getShape()))
+      return rewriter.notifyMatchFailure(ext, "broadcast stretches the pairs");
+    if (rank < 2 || srcType.isScalable() ||
+        !srcType.getElementType().isBF16() || srcType.getShape().back() != 2)
+      return rewriter.notifyMatchFailure(ext, "not bf16 pairs");
+    ArrayRef<int64_t> perm = transpose.getPermutation();
+    int64_t fullRank = rank + extra;
+    for (int64_t i = 0; i + 2 < fullRank; ++i)
+      if (perm[i] != i)
+        return rewriter.notifyMatchFailure(ext, "not a swap of the last dims");
+    if (perm[fullRank - 2] != fullRank - 1 || perm[fullRank - 1] != fullRank - 2)
+      return rewriter.notifyMatchFailure(ext, "not a swap of the last dims");
+
+    Location loc = ext.getLoc();
+    int64_t lead = 1;
+    for (int64_t d : srcType.getShape().drop_back(2))
+      lead *= d;
+    int64_t j = srcType.getShape()[rank - 2];
+    Type i32 = rewriter.getI32Type();
+    auto wordsType = VectorType::get({lead, j}, i32);
+    Value flat = vector::ShapeCastOp::create(
+        rewriter, loc, VectorType::get({lead, 2 * j}, srcType.getElementType()),
+        readFlat(rewriter, pairs));
+    Value words = vector::BitCastOp::create(rewriter, loc, wordsType, flat);
+    Value sixteen = arith::ConstantOp::create(
+        rewriter, loc, DenseElementsAttr::get(wordsType, APInt(32, 16)));
+    Value highMask = arith::ConstantOp::create(
+        rewriter, loc,
+        DenseElementsAttr::get(wordsType, APInt(32, 0xFFFF0000u)));
+    auto halvesType = VectorType::get({lead, j}, rewriter.getF32Type());
+    Value low = arith::BitcastOp::create(
+        rewriter, loc, halvesType,
+        arith::ShLIOp::create(rewriter, loc, words, sixteen));
+    Value high = arith::BitcastOp::create(
+        rewriter, loc, halvesType,
+        arith::AndIOp::create(rewriter, loc, words, highMask));
+    // Rows (a, kk): low row a, then high row a.
+    SmallVector<int64_t> rows;
+    for (int64_t a = 0; a < lead; ++a)
+      rows.append({a, lead + a});
+    Value both = vector::ShuffleOp::create(rewriter, loc, low, high, rows);
+    // [..., 2, J] f32, then the rows' broadcast if there was one.
+    SmallVector<int64_t> widenedShape(srcType.getShape().drop_back(2));
+    widenedShape.append({2, j});
+    Value widened = vector::ShapeCastOp::create(
+        rewriter, loc, VectorType::get(widenedShape, rewriter.getF32Type()),
+        both);
+    if (bcast)
+      rewriter.replaceOpWithNewOp<vector::BroadcastOp>(ext, resultType,
+                                                       widened);
+    else
+      rewriter.replaceOp(ext, widened);
+    return success();
+  }
+};
 
 struct ZenCPUApplySchedulePass
     : zen::impl::ZenCPUApplyScheduleBase<ZenCPUApplySchedulePass> {
@@ -408,6 +547,17 @@ struct ZenCPUApplySchedulePass
     vector::registerBufferizableOpInterfaceExternalModels(registry);
   }
 
+  /// Applies the named sequence `name` of `schedule` to the module.
+  LogicalResult runSequence(ModuleOp schedule, StringRef name) {
+    transform::TransformOpInterface entry =
+        transform::detail::findTransformEntryPoint(schedule, ModuleOp(), name);
+    if (!entry)
+      return failure();
+    return transform::applyTransformNamedSequence(
+        getOperation(), entry, schedule,
+        transform::TransformOptions().enableExpensiveChecks(false));
+  }
+
   void runOnOperation() override {
     ModuleOp module = getOperation();
     // Distinct plans, in run order.
@@ -435,12 +585,23 @@ struct ZenCPUApplySchedulePass
                          "schedule does not parse (a Zen bug)");
         return signalPassFailure();
       }
-      transform::TransformOpInterface entry =
-          transform::detail::findTransformEntryPoint(*schedule, ModuleOp());
-      if (!entry ||
-          failed(transform::applyTransformNamedSequence(
-              module, entry, *schedule,
-              transform::TransformOptions().enableExpensiveChecks(false))))
+      // Tile and vectorize; widen bf16 weight pairs (a rewrite no transform
+      // op offers) while their transposes are whole, before canonicalization
+      // reshapes them; clean up and hoist the accumulators; lower contracts,
+      // reductions and the remaining transposes.
+      if (failed(runSequence(*schedule, "__transform_main")))
+        return signalPassFailure();
+      RewritePatternSet widen(&getContext());
+      widen.add<WidenBF16Pairs>(&getContext());
+      if (failed(applyPatternsGreedily(module, std::move(widen))))
+        return signalPassFailure();
+      if (failed(runSequence(*schedule, "zen_vector_cleanup")) ||
+          failed(runSequence(*schedule, "zen_lower_vectors")))
+        return signalPassFailure();
+      RewritePatternSet transposes(&getContext());
+      vector::populateVectorTransposeLoweringPatterns(
+          transposes, vector::VectorTransposeLowering::Shuffle1D);
+      if (failed(applyPatternsGreedily(module, std::move(transposes))))
         return signalPassFailure();
     }
     // The plans and tags have served their purpose.

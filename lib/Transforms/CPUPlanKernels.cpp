@@ -57,16 +57,17 @@ struct Tiles {
   /// broadcast), the classic BLIS Haswell shape.
   int64_t packedMr, packedNr;
   /// Dot kernel: mr x nr partial sums, each a vector along K; fewer rows
-  /// when the weights are converted in the loop (bf16: each converted W
-  /// vector needs a register too).
-  int64_t dotMr, dotNr, dotMrConverted;
+  /// when the weights are converted in the loop (each converted W vector
+  /// needs a register too), fewer again for bf16 pairs (two partial sums per
+  /// tile element).
+  int64_t dotMr, dotNr, dotMrConverted, dotMrPairs;
 
   static Tiles forWidth(unsigned vw) {
     if (vw >= 16)
-      return {16, 16, 16, 4, 4, 4};
+      return {16, 16, 16, 4, 4, 4, 2};
     if (vw == 8)
-      return {8, 6, 16, 3, 4, 2};
-    return {vw, 4, 8, 2, 4, 2};
+      return {8, 6, 16, 3, 4, 2, 1};
+    return {vw, 4, 8, 2, 4, 2, 1};
   }
 };
 
@@ -311,26 +312,122 @@ private:
     SmallVector<OpFoldResult> sizes(lead.begin(), lead.end());
     sizes.push_back(b.getIndexAttr(c.n));
     Value init = zeros(b, loc, sizes);
-    auto op = linalg::GenericOp::create(
-        b, loc, init.getType(), ValueRange{x, c.w}, init,
-        c.op.getIndexingMapsArray(), c.op.getIteratorTypesArray(),
-        [&](OpBuilder &nb, Location nl, ValueRange args) {
-          macBody(nb, nl, args, /*contract=*/true);
-        });
+    Type wElem = cast<ShapedType>(c.w.getType()).getElementType();
+    int64_t vw = tiles.vectorWidth;
+    bool pairs = wElem.isBF16() && c.k % (2 * vw) == 0;
+    auto op = pairs ? buildDotPairs(b, loc, c, x, init)
+                    : linalg::GenericOp::create(
+                          b, loc, init.getType(), ValueRange{x, c.w}, init,
+                          c.op.getIndexingMapsArray(),
+                          c.op.getIteratorTypesArray(),
+                          [&](OpBuilder &nb, Location nl, ValueRange args) {
+                            macBody(nb, nl, args, /*contract=*/true);
+                          });
     // nr columns per register tile must divide N (static tiles vectorize);
     // K is consumed in vector-length steps dividing K.
     int64_t nr = largestDivisor(c.n, powersOfTwoDownFrom(tiles.dotNr));
-    int64_t kv = largestDivisor(c.k, powersOfTwoDownFrom(tiles.vectorWidth));
+    int64_t kv = pairs ? vw : largestDivisor(c.k, powersOfTwoDownFrom(vw));
     // Columns per parallel task: up to 16 register tiles.
     int64_t chunk = nr * largestDivisor(c.n / nr, {16, 8, 4, 2, 1});
-    bool converted =
-        !cast<ShapedType>(c.w.getType()).getElementType().isF32();
     Builder ab(b.getContext());
-    setPlan(op, "dot",
-            {intAttr(ab, "leading", c.numLeading), intAttr(ab, "chunk", chunk),
-             intAttr(ab, "mr", converted ? tiles.dotMrConverted : tiles.dotMr),
-             intAttr(ab, "nr", nr), intAttr(ab, "kv", kv)});
+    SmallVector<NamedAttribute> params = {
+        intAttr(ab, "leading", c.numLeading), intAttr(ab, "chunk", chunk),
+        intAttr(ab, "mr", wElem.isF32() ? tiles.dotMr
+                          : pairs       ? tiles.dotMrPairs
+                                        : tiles.dotMrConverted),
+        intAttr(ab, "nr", nr), intAttr(ab, "kv", kv)};
+    if (pairs)
+      params.push_back(intAttr(ab, "pairs", 1));
+    setPlan(op, "dot", params);
     return op.getResult(0);
+  }
+
+  /// The dot kernel for bf16 weights, K read in blocks of 2·VL: the weights
+  /// as pairs w[n][b][j][kk] (= w[n][b·2VL + 2j + kk]) and the activations
+  /// pre-arranged to match, x'[..., b][kk][j]. In registers, one load of 2·VL
+  /// bf16 seen as VL i32 gives both halves in f32 with one shift (kk = 0)
+  /// and one mask (kk = 1) instead of widening every element
+  /// (zen-cpu-apply-schedule rewrites the transposed widening); the dot
+  /// product is the same sum in another order.
+  linalg::GenericOp buildDotPairs(OpBuilder &b, Location loc, Contraction &c,
+                                  Value x, Value init) {
+    MLIRContext *ctx = b.getContext();
+    Builder ab(ctx);
+    unsigned L = c.numLeading;
+    int64_t vw = tiles.vectorWidth, blocks = c.k / (2 * vw);
+    SmallVector<OpFoldResult> lead = tensor::getMixedSizes(b, loc, x);
+    lead.pop_back();
+    // x [..., K] -> [..., K/2VL, VL, 2] -> x' [..., K/2VL, 2, VL].
+    SmallVector<ReassociationIndices> reassoc;
+    for (unsigned i = 0; i < L; ++i)
+      reassoc.push_back({static_cast<int64_t>(i)});
+    reassoc.push_back({static_cast<int64_t>(L), static_cast<int64_t>(L + 1),
+                       static_cast<int64_t>(L + 2)});
+    SmallVector<int64_t> xShape(L, ShapedType::kDynamic);
+    for (unsigned i = 0; i < L; ++i)
+      if (auto v = getConstantIntValue(lead[i]))
+        xShape[i] = *v;
+    SmallVector<int64_t> expShape = xShape;
+    expShape.append({blocks, vw, 2});
+    SmallVector<OpFoldResult> expSizes(lead.begin(), lead.end());
+    expSizes.append({ab.getIndexAttr(blocks), ab.getIndexAttr(vw),
+                     ab.getIndexAttr(2)});
+    Value xExp = tensor::ExpandShapeOp::create(
+        b, loc, RankedTensorType::get(expShape, b.getF32Type()), x, reassoc,
+        expSizes);
+    SmallVector<OpFoldResult> primeSizes(lead.begin(), lead.end());
+    primeSizes.append({ab.getIndexAttr(blocks), ab.getIndexAttr(2),
+                       ab.getIndexAttr(vw)});
+    Value primeInit =
+        tensor::EmptyOp::create(b, loc, primeSizes, b.getF32Type());
+    unsigned n3 = L + 3;
+    SmallVector<AffineExpr> lx;
+    for (unsigned i = 0; i < L; ++i)
+      lx.push_back(getAffineDimExpr(i, ctx));
+    AffineExpr db = getAffineDimExpr(L, ctx), dkk = getAffineDimExpr(L + 1, ctx),
+               dj = getAffineDimExpr(L + 2, ctx);
+    SmallVector<AffineExpr> inE = lx, outE = lx;
+    inE.append({db, dj, dkk});
+    outE.append({db, dkk, dj});
+    auto prime = linalg::GenericOp::create(
+        b, loc, primeInit.getType(), xExp, primeInit,
+        ArrayRef<AffineMap>{AffineMap::get(n3, 0, inE, ctx),
+                            AffineMap::get(n3, 0, outE, ctx)},
+        SmallVector<utils::IteratorType>(n3, utils::IteratorType::parallel),
+        [&](OpBuilder &nb, Location nl, ValueRange args) {
+          linalg::YieldOp::create(nb, nl, args[0]);
+        });
+    setPlan(prime, "elementwise",
+            {intAttr(ab, "loops", n3), intAttr(ab, "step", vw)});
+    // w [N, K] -> [N, K/2VL, VL, 2].
+    Value wExp = tensor::ExpandShapeOp::create(
+        b, loc,
+        RankedTensorType::get({c.n, blocks, vw, 2},
+                              cast<ShapedType>(c.w.getType()).getElementType()),
+        c.w, ArrayRef<ReassociationIndices>{{0}, {1, 2, 3}});
+    // y[l..., n] += x'[l..., b, kk, j] * w[n, b, j, kk].
+    unsigned numLoops = L + 4;
+    SmallVector<AffineExpr> xe, ye;
+    for (unsigned i = 0; i < L; ++i) {
+      xe.push_back(getAffineDimExpr(i, ctx));
+      ye.push_back(getAffineDimExpr(i, ctx));
+    }
+    AffineExpr n = getAffineDimExpr(L, ctx), bb = getAffineDimExpr(L + 1, ctx),
+               kk = getAffineDimExpr(L + 2, ctx), j = getAffineDimExpr(L + 3, ctx);
+    xe.append({bb, kk, j});
+    ye.push_back(n);
+    SmallVector<utils::IteratorType> iters(numLoops,
+                                           utils::IteratorType::reduction);
+    for (unsigned i = 0; i <= L; ++i)
+      iters[i] = utils::IteratorType::parallel;
+    return linalg::GenericOp::create(
+        b, loc, init.getType(), ValueRange{prime.getResult(0), wExp}, init,
+        ArrayRef<AffineMap>{AffineMap::get(numLoops, 0, xe, ctx),
+                            AffineMap::get(numLoops, 0, {n, bb, j, kk}, ctx),
+                            AffineMap::get(numLoops, 0, ye, ctx)},
+        iters, [&](OpBuilder &nb, Location nl, ValueRange args) {
+          macBody(nb, nl, args, /*contract=*/true);
+        });
   }
 
   /// The packed kernel: w -> f32 panels [N/nr][K][nr]; the product over

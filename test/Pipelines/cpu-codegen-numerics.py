@@ -3,7 +3,8 @@
 numpy, on shapes that reach every path: the dot kernel (M < 64) and the packed
 GEMM (M >= 64), full and peeled row tiles (M not a multiple of the register
 tile), several leading dims, N not a multiple of the panel width (dot only),
-K not a multiple of the vector length, a non-zero accumulator, and the
+K not a multiple of the vector length, bf16 weights read as pairs (K a
+multiple of twice the vector length), a non-zero accumulator, and the
 elementwise and reduction plans (rms_norm). f32 tight, bf16 within bf16
 rounding. The reference is test/reference/ops.py."""
 
@@ -24,6 +25,10 @@ func.func @linear3(%x: tensor<?x?x24x{T}>, %w: tensor<48x24x{T}>) -> tensor<?x?x
 func.func @odd(%x: tensor<?x20x{T}>, %w: tensor<36x20x{T}>) -> tensor<?x36x{T}> {{
   %y = zen.linear %x, %w : tensor<?x20x{T}>, tensor<36x20x{T}>
   return %y : tensor<?x36x{T}>
+}}
+func.func @pairs(%x: tensor<?x?x64x{T}>, %w: tensor<40x64x{T}>) -> tensor<?x?x40x{T}> {{
+  %y = zen.linear %x, %w : tensor<?x?x64x{T}>, tensor<40x64x{T}>
+  return %y : tensor<?x?x40x{T}>
 }}
 func.func @norm(%x: tensor<?x?x48x{T}>, %w: tensor<48x{T}>) -> tensor<?x?x48x{T}> {{
   %y = zen.rms_norm %x, %w {{eps = 1.0e-06 : f64}} : tensor<?x?x48x{T}>, tensor<48x{T}>
@@ -70,6 +75,7 @@ def check(dtype, tol):
     w2 = rnd(rng.standard_normal((64, 40)).astype(np.float32))
     w3 = rnd(rng.standard_normal((48, 24)).astype(np.float32))
     wo = rnd(rng.standard_normal((36, 20)).astype(np.float32))
+    wp = rnd(rng.standard_normal((40, 64)).astype(np.float32))
     wn = rnd((1 + 0.1 * rng.standard_normal(48)).astype(np.float32))
     cases = []
     # Rows: decode, dot with a peeled tile, just below/at/above the packed
@@ -83,6 +89,10 @@ def check(dtype, tol):
     for m in (3, 80):
         x = rnd(rng.standard_normal((m, 20)).astype(np.float32))
         cases.append((f"odd M={m}", "odd", [x, wo], 2, ops.linear(x, wo)))
+    # K a multiple of 16: bf16 weights are read as pairs.
+    for shape in ((1, 1), (2, 3), (1, 7)):
+        x = rnd(rng.standard_normal(shape + (64,)).astype(np.float32))
+        cases.append((f"pairs {shape}", "pairs", [x, wp], 3, ops.linear(x, wp)))
     x = rnd(rng.standard_normal((2, 9, 48)).astype(np.float32))
     cases.append(("norm", "norm", [x, wn], 3, ops.rms_norm(x, wn, eps=1e-6)))
     for label, name, inputs, rank, ref in cases:

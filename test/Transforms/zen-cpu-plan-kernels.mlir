@@ -46,24 +46,46 @@ func.func @prefill(%x: tensor<?x?x1024xf32>, %w: tensor<2048x1024xf32>) -> tenso
 // -----
 
 // Static decode rows: only the dot kernel. bf16 activations are converted
-// to f32 once (an elementwise plan); bf16 weights are converted in the loop,
-// with fewer rows per register tile. N = 40 is no multiple of 16, so no
-// packed kernel whatever M; the register tile takes 4 of its columns.
+// to f32 once (an elementwise plan). bf16 weights with K a multiple of 16
+// are read as pairs: w [40, 1024] seen as [40, 64, 8, 2], the activations
+// rearranged to match, x'[b][kk][j] = x[16b + 2j + kk], so that one i32 lane
+// holds two weights (widened in registers by zen-cpu-apply-schedule), one row
+// per register tile. N = 40 is no multiple of 16, so no packed kernel
+// whatever M; the register tile takes 4 of its columns.
 // CHECK-LABEL: func.func @decode_bf16
 // CHECK-NOT:   scf.if
 // CHECK:       %[[XF:.*]] = linalg.generic
 // CHECK-SAME:    ins(%{{.*}} : tensor<1x1024xbf16>) outs(%{{.*}} : tensor<1x1024xf32>)
 // CHECK-SAME:    zen.cpu_schedule = {kind = "elementwise", loops = 2 : i64, step = 32 : i64}
 // CHECK:         arith.extf
+// CHECK:       %[[XE:.*]] = tensor.expand_shape %[[XF]] {{\[\[}}0], [1, 2, 3]] output_shape [1, 64, 8, 2]
+// CHECK:       %[[XP:.*]] = linalg.generic
+// CHECK-SAME:    ins(%[[XE]] : tensor<1x64x8x2xf32>) outs(%{{.*}} : tensor<1x64x2x8xf32>)
+// CHECK-SAME:    zen.cpu_schedule = {kind = "elementwise", loops = 4 : i64, step = 8 : i64}
+// CHECK:       %[[WE:.*]] = tensor.expand_shape %{{.*}} {{\[\[}}0], [1, 2, 3]] output_shape [40, 64, 8, 2] : tensor<40x1024xbf16>
 // CHECK:       linalg.generic
-// CHECK-SAME:    ins(%[[XF]], %{{.*}} : tensor<1x1024xf32>, tensor<40x1024xbf16>)
-// CHECK-SAME:    zen.cpu_schedule = {chunk = 8 : i64, kind = "dot", kv = 8 : i64, leading = 1 : i64, mr = 2 : i64, nr = 4 : i64}
+// CHECK-SAME:    iterator_types = ["parallel", "parallel", "reduction", "reduction", "reduction"]
+// CHECK-SAME:    ins(%[[XP]], %[[WE]] : tensor<1x64x2x8xf32>, tensor<40x64x8x2xbf16>)
+// CHECK-SAME:    zen.cpu_schedule = {chunk = 8 : i64, kind = "dot", kv = 8 : i64, leading = 1 : i64, mr = 1 : i64, nr = 4 : i64, pairs = 1 : i64}
 // CHECK:         arith.extf
 // CHECK:       arith.truncf
 // CHECK-NOT:   kind = "packed"
 func.func @decode_bf16(%x: tensor<1x1024xbf16>, %w: tensor<40x1024xbf16>) -> tensor<1x40xbf16> {
   %y = zen.linear %x, %w : tensor<1x1024xbf16>, tensor<40x1024xbf16>
   return %y : tensor<1x40xbf16>
+}
+
+// -----
+
+// bf16 weights with K = 40 (no multiple of 16): widened element by element
+// in the loop, with fewer rows per register tile (each widened vector takes
+// a register).
+// CHECK-LABEL: func.func @decode_bf16_odd_k
+// CHECK:       linalg.generic {{.*}} ins(%{{.*}}, %{{.*}} : tensor<3x40xf32>, tensor<32x40xbf16>)
+// CHECK-SAME:    zen.cpu_schedule = {chunk = 32 : i64, kind = "dot", kv = 8 : i64, leading = 1 : i64, mr = 2 : i64, nr = 4 : i64}
+func.func @decode_bf16_odd_k(%x: tensor<3x40xbf16>, %w: tensor<32x40xbf16>) -> tensor<3x32xbf16> {
+  %y = zen.linear %x, %w : tensor<3x40xbf16>, tensor<32x40xbf16>
+  return %y : tensor<3x32xbf16>
 }
 
 // -----

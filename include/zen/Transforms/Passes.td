@@ -78,7 +78,11 @@ def ZenCPUPlanKernels : Pass<"zen-cpu-plan-kernels", "::mlir::ModuleOp"> {
       the last rows). Only when nr divides N (every Qwen3 projection); other
       N (LoRA ranks) always take the dot kernel.
 
-    bf16 activations are converted to f32 once, before either kernel. A
+    bf16 activations are converted to f32 once, before either kernel. bf16
+    weights are widened in registers by the dot kernel; when 2·VL divides K
+    they are read as pairs (`w` seen as [N, K/2VL, VL, 2], the activations
+    rearranged to [..., K/2VL, 2, VL] to match) so that each i32 lane yields
+    two f32 weights with a shift and a mask (see zen-cpu-apply-schedule). A
     contraction into a non-zero accumulator adds it after the kernel.
     Register tiles follow `vector-width` (the host's by default): AVX-512
     16x16 (packed) and 4x4 (dot); AVX2 6x16 and 3x4 (2x4 with bf16 weights,
@@ -138,9 +142,15 @@ def ZenCPUApplySchedule : Pass<"zen-cpu-apply-schedule", "::mlir::ModuleOp"> {
     per group of panels or columns; later run on the cores), tile and peel to
     the register tile, vectorize, hoist the accumulators out of the K loop
     (`transform.loop.hoist_loop_invariant_subsets`) and lower
-    `vector.contract` to outer products and FMAs. A plan that cannot be
-    carried out (a shape the vectorizer does not take) leaves its op
-    unvectorized, which is slower but still correct. Removes the plans.
+    `vector.contract` to outer products and FMAs. The module has three entry
+    points run in turn (tile and vectorize; clean up and hoist; lower), and
+    between the first two one C++ rewrite no transform op offers: bf16
+    weight pairs, `extf(transpose(v : vector<...xJx2xbf16>))`, become one
+    load of 2J bf16 seen as J i32 lanes, `lane << 16` and
+    `lane & 0xFFFF0000` (two integer ops per 2J weights). Transposes left
+    at the end (packing) become shuffles. A plan that cannot be carried out
+    (a shape the vectorizer does not take) leaves its op unvectorized, which
+    is slower but still correct. Removes the plans.
     `--zen-cpu-apply-schedule=dump-schedule` prints the transform module.
 
     Before: `linalg.generic {...} {zen.cpu_schedule = {kind = "packed", ...}}`.
