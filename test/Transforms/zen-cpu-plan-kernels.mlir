@@ -13,7 +13,7 @@
 // CHECK-DAG:   %[[D0:.*]] = tensor.dim %[[X]], %c0
 // CHECK-DAG:   %[[D1:.*]] = tensor.dim %[[X]], %c1
 // CHECK:       %[[M:.*]] = arith.muli %[[D0]], %[[D1]] : index
-// CHECK:       %[[SMALL:.*]] = arith.cmpi ult, %[[M]], %c64 : index
+// CHECK:       %[[SMALL:.*]] = arith.cmpi ult, %[[M]], %c48 : index
 // CHECK:       scf.if %[[SMALL]] -> (tensor<?x?x2048xf32>)
 // CHECK:         linalg.fill
 // CHECK:         %[[DOT:.*]] = linalg.generic

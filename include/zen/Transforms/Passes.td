@@ -103,7 +103,7 @@ def ZenCPUPlanKernels : Pass<"zen-cpu-plan-kernels", "::mlir::ModuleOp"> {
     ```
     After:
     ```mlir
-    %small = arith.cmpi ult, %rows, %c64 : index
+    %small = arith.cmpi ult, %rows, %c48 : index
     %y = scf.if %small -> (tensor<?x?x2048xf32>) {
       %d = linalg.generic {...} {zen.cpu_schedule = {kind = "dot", ...}}
       scf.yield %d : tensor<?x?x2048xf32>
@@ -120,7 +120,7 @@ def ZenCPUPlanKernels : Pass<"zen-cpu-plan-kernels", "::mlir::ModuleOp"> {
     Option<"vectorWidth", "vector-width", "unsigned", /*default=*/"0",
            "f32 lanes per vector register (16: AVX-512, 8: AVX2, 4: SSE); "
            "0: the host's">,
-    Option<"packedMinRows", "packed-min-rows", "unsigned", /*default=*/"64",
+    Option<"packedMinRows", "packed-min-rows", "unsigned", /*default=*/"48",
            "Rows from which contractions use the packed GEMM">,
     Option<"parallel", "parallel", "bool", /*default=*/"false",
            "Mark the module `zen.cpu_parallel`: zen-cpu-lower-parallel then "
