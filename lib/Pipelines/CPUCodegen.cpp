@@ -26,6 +26,7 @@ void mlir::zen::buildCPUCodegenStage(OpPassManager &pm,
   ZenCPUPlanKernelsOptions plan;
   plan.vectorWidth = options.vectorWidth;
   plan.packedMinRows = options.packedMinRows;
+  plan.otherOps = options.vectorizeOtherOps;
   plan.parallel = options.parallel;
   pm.addPass(createZenCPUPlanKernels(plan));
   // 2. The transform schedule: tile, peel, vectorize, hoist, lower contracts.

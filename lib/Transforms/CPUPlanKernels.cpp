@@ -608,8 +608,9 @@ struct ZenCPUPlanKernelsPass
         if (fill->use_empty())
           fill.erase();
     }
-    getOperation().walk(
-        [&](linalg::LinalgOp op) { planOther(op, tiles.vectorWidth); });
+    if (otherOps)
+      getOperation().walk(
+          [&](linalg::LinalgOp op) { planOther(op, tiles.vectorWidth); });
     if (parallel)
       getOperation()->setAttr("zen.cpu_parallel",
                               UnitAttr::get(&getContext()));

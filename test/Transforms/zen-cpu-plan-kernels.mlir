@@ -143,3 +143,17 @@ func.func @not_transposed(%x: tensor<?x32xf32>, %w: tensor<32x16xf32>, %init: te
   } -> tensor<?x16xf32>
   return %y : tensor<?x16xf32>
 }
+
+// -----
+
+// other-ops=false: contractions only; everything else keeps scalar loops.
+// RUN: zen-opt %s -split-input-file -convert-zen-to-linalg -canonicalize -cse \
+// RUN:   -zen-cpu-plan-kernels="vector-width=8 other-ops=false" -cse \
+// RUN:   | FileCheck %s --check-prefix=NOOTHER
+// NOOTHER-LABEL: func.func @norm_only
+// NOOTHER-NOT:   zen.cpu_schedule
+// NOOTHER:       return
+func.func @norm_only(%x: tensor<?x?x64xf32>, %w: tensor<64xf32>) -> tensor<?x?x64xf32> {
+  %y = zen.rms_norm %x, %w : tensor<?x?x64xf32>, tensor<64xf32>
+  return %y : tensor<?x?x64xf32>
+}

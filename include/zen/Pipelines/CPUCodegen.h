@@ -60,6 +60,9 @@ struct CPUCodegenOptions {
   /// its weights and runs the outer-product GEMM instead of dot products
   /// (measured crossover on AVX2, 2048x2048 f32: between 32 and 48 rows).
   unsigned packedMinRows = 48;
+  /// Vectorize the ops that are not contractions too (elementwise ops and
+  /// innermost reductions with a static innermost dim); off: scalar loops.
+  bool vectorizeOtherOps = true;
   /// Run the scf.forall tasks on all cores through OpenMP (OMP_NUM_THREADS
   /// applies). The model library then calls libomp (__kmpc_fork_call): its
   /// emission needs the OpenMP dialect's LLVM IR translation registered and

@@ -122,6 +122,9 @@ def ZenCPUPlanKernels : Pass<"zen-cpu-plan-kernels", "::mlir::ModuleOp"> {
            "0: the host's">,
     Option<"packedMinRows", "packed-min-rows", "unsigned", /*default=*/"48",
            "Rows from which contractions use the packed GEMM">,
+    Option<"otherOps", "other-ops", "bool", /*default=*/"true",
+           "Also plan the ops that are not contractions (elementwise and "
+           "innermost reductions); off: they keep scalar loops">,
     Option<"parallel", "parallel", "bool", /*default=*/"false",
            "Mark the module `zen.cpu_parallel`: zen-cpu-lower-parallel then "
            "runs the scf.forall tiles on all cores (OpenMP)">,
