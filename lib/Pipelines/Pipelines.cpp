@@ -1,6 +1,7 @@
 //===- Pipelines.cpp - every Zen pipeline ---------------------------------===//
 
 #include "zen/Pipelines/Pipelines.h"
+#include "zen/Pipelines/CPUCodegen.h"
 
 #include "zen/Conversion/Passes.h"
 #include "zen/Transforms/Passes.h"
@@ -62,6 +63,7 @@ struct CopiesToLinalg
 void mlir::zen::buildCPUPipeline(OpPassManager &pm,
                                  const CPUPipelineOptions &options) {
   buildZenToLinalgStage(pm);
+  buildCPUCodegenStage(pm, CPUCodegenOptions());
   buildLinalgToLLVMStage(pm);
 }
 
@@ -90,10 +92,9 @@ void mlir::zen::buildLinalgToLLVMStage(OpPassManager &pm) {
   pm.addPass(bufferization::createDropEquivalentBufferResultsPass());
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createZenDropCacheResults());
-  // Free every temporary (ownership-based deallocation); buffers returned
-  // by entry points are owned by the caller.
-  bufferization::buildBufferDeallocationPipeline(pm);
-  pm.addPass(createCSEPass());
+  // Deallocation, copy clean-up, parallel tasks and vector lowering
+  // (CPUCodegen.h).
+  buildCPUCodegenLoweringStage(pm);
   pm.addPass(std::make_unique<CopiesToLinalg>());
   // 4. Loops, then everything to LLVM.
   pm.addPass(std::make_unique<EmitCInterfaceOnPublicFunctions>());

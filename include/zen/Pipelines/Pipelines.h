@@ -18,7 +18,10 @@ namespace zen {
 struct CPUPipelineOptions : public PassPipelineOptions<CPUPipelineOptions> {};
 
 /// zen-cpu-pipeline: Zen IR on tensors -> LLVM dialect for the host CPU,
-/// with the runtime ABI of docs/runtime-abi.md. Its two stages:
+/// with the runtime ABI of docs/runtime-abi.md: buildZenToLinalgStage, then
+/// the CPU codegen stage (kernel plans and transform schedules for the
+/// contractions, vectorization; CPUCodegen.h), then buildLinalgToLLVMStage
+/// (which runs CPUCodegen's post-bufferization lowering).
 void buildCPUPipeline(OpPassManager &pm, const CPUPipelineOptions &options);
 
 /// Stage 1 (zen-compile --emit=linalg stops here):

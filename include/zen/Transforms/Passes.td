@@ -78,4 +78,149 @@ def ZenDropCacheResults : Pass<"zen-drop-cache-results", "::mlir::ModuleOp"> {
   }];
 }
 
+def ZenCPUPlanKernels : Pass<"zen-cpu-plan-kernels", "::mlir::ModuleOp"> {
+  let summary = "Choose a CPU kernel and tile plan for every linalg op";
+  let description = [{
+    Runs on linalg on tensors, after `convert-zen-to-linalg`. Every
+    contraction `y[..., n] += x[..., k] * w[n, k]` (what `zen.linear` lowers
+    to; f32 or bf16 inputs, f32 accumulation; `w` static) becomes a choice,
+    at run time, on the number of rows M (the product of the leading dims):
+
+    - M < `packed-min-rows`: the *dot* kernel, the same contraction with
+      `fastmath<contract>` (so multiply-adds fuse) on f32 inputs. Its plan
+      tiles N across the cores, then an mr x nr register tile whose K loop
+      keeps vector-length partial sums (`tile_reduction_using_for`), reduced
+      once per tile. No operand is copied: right for decode (M = 1), which
+      is bound by reading the weights.
+    - otherwise the *packed* GEMM: `w` is packed (and converted to f32) into
+      panels `[N/nr][K][nr]` by a `linalg.generic` transpose; the product is
+      a generic over (leading dims, n1, k, n0) writing `[..., N/nr, nr]`,
+      collapsed back to `[..., N]`. Its plan tiles panels across the cores
+      and an mr x nr register tile of outer products (the M loop peeled for
+      the last rows). Only when nr divides N (every Qwen3 projection); other
+      N (LoRA ranks) always take the dot kernel.
+
+    bf16 activations are converted to f32 once, before either kernel. bf16
+    weights are widened in registers by the dot kernel; when 2·VL divides K
+    they are read as pairs (`w` seen as [N, K/2VL, VL, 2], the activations
+    rearranged to [..., K/2VL, 2, VL] to match) so that each i32 lane yields
+    two f32 weights with a shift and a mask (see zen-cpu-apply-schedule). A
+    contraction into a non-zero accumulator adds it after the kernel.
+    Register tiles follow `vector-width` (the host's by default): AVX-512
+    16x16 (packed) and 4x4 (dot); AVX2 6x16 and 3x4 (2x4 with bf16 weights,
+    which take registers to widen).
+
+    Every other linalg op whose innermost loop is static gets a plan that
+    tiles its outer dims by 1 and its innermost dim by a vector-sized step
+    ("elementwise"), or, for a single innermost reduction, to vector partial
+    sums ("reduction"), so that it vectorizes; the rest keep scalar loops.
+    Plans are `zen.cpu_schedule` dictionary attributes; `zen-cpu-apply-schedule`
+    carries them out.
+
+    Before:
+    ```mlir
+    %y = linalg.generic {... iterator_types = ["parallel", "parallel",
+        "parallel", "reduction"]} ins(%x, %w : tensor<?x?x1024xf32>,
+        tensor<2048x1024xf32>) outs(%zero : tensor<?x?x2048xf32>) {...}
+    ```
+    After:
+    ```mlir
+    %small = arith.cmpi ult, %rows, %c48 : index
+    %y = scf.if %small -> (tensor<?x?x2048xf32>) {
+      %d = linalg.generic {...} {zen.cpu_schedule = {kind = "dot", ...}}
+      scf.yield %d : tensor<?x?x2048xf32>
+    } else {
+      %panels = linalg.generic {...} {zen.cpu_schedule = {kind = "pack", ...}}
+      %c = linalg.generic {...} ins(%x, %panels : ...)
+          {zen.cpu_schedule = {kind = "packed", ...}}
+      %y2 = tensor.collapse_shape %c [[0], [1], [2, 3]] : ...
+      scf.yield %y2 : tensor<?x?x2048xf32>
+    }
+    ```
+  }];
+  let options = [
+    Option<"vectorWidth", "vector-width", "unsigned", /*default=*/"0",
+           "f32 lanes per vector register (16: AVX-512, 8: AVX2, 4: SSE); "
+           "0: the host's">,
+    Option<"packedMinRows", "packed-min-rows", "unsigned", /*default=*/"48",
+           "Rows from which contractions use the packed GEMM">,
+    Option<"otherOps", "other-ops", "bool", /*default=*/"true",
+           "Also plan the ops that are not contractions (elementwise and "
+           "innermost reductions); off: they keep scalar loops">,
+    Option<"parallel", "parallel", "bool", /*default=*/"false",
+           "Mark the module `zen.cpu_parallel`: zen-cpu-lower-parallel then "
+           "runs the scf.forall tiles on all cores (OpenMP)">,
+  ];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect", "::mlir::linalg::LinalgDialect",
+    "::mlir::scf::SCFDialect", "::mlir::tensor::TensorDialect"
+  ];
+}
+
+def ZenCPUApplySchedule : Pass<"zen-cpu-apply-schedule", "::mlir::ModuleOp"> {
+  let summary = "Carry out the zen.cpu_schedule plans with a transform schedule";
+  let description = [{
+    Builds one transform-dialect module for the plans that
+    `zen-cpu-plan-kernels` left on linalg ops (one named sequence per
+    distinct plan, matched by its attribute) and applies it with the
+    transform interpreter. The sequences tile to `scf.forall` (one iteration
+    per group of panels or columns; later run on the cores), tile and peel to
+    the register tile, vectorize, hoist the accumulators out of the K loop
+    (`transform.loop.hoist_loop_invariant_subsets`) and lower
+    `vector.contract` to outer products and FMAs. The module has three entry
+    points run in turn (tile and vectorize; clean up and hoist; lower), and
+    between the first two one C++ rewrite no transform op offers: bf16
+    weight pairs, `extf(transpose(v : vector<...xJx2xbf16>))`, become one
+    load of 2J bf16 seen as J i32 lanes, `lane << 16` and
+    `lane & 0xFFFF0000` (two integer ops per 2J weights). Transposes left
+    at the end (packing) become shuffles. A plan that cannot be carried out
+    (a shape the vectorizer does not take) leaves its op unvectorized, which
+    is slower but still correct. Removes the plans.
+    `--zen-cpu-apply-schedule=dump-schedule` prints the transform module.
+
+    Before: `linalg.generic {...} {zen.cpu_schedule = {kind = "packed", ...}}`.
+    After (the packed GEMM's inner loop):
+    ```mlir
+    scf.forall (%p) in (32) shared_outs(...) {
+      scf.for %n1 ... { scf.for %m = ... step %c6 ... {
+        %acc = scf.for %k = %c0 to %c1024 step %c1
+            iter_args(%a = %zero) -> (vector<6x1x16xf32>) {
+          ... vector.fma ... : vector<16xf32>
+        } } } }
+    ```
+  }];
+  let options = [
+    Option<"dumpSchedule", "dump-schedule", "bool", /*default=*/"false",
+           "Print the transform module to stderr before applying it">,
+  ];
+}
+
+def ZenCPULowerParallel : Pass<"zen-cpu-lower-parallel", "::mlir::ModuleOp"> {
+  let summary = "Run scf.forall tiles on the cores (OpenMP) or in order";
+  let description = [{
+    Runs after bufferization. When `zen-cpu-plan-kernels{parallel}` marked
+    the module `zen.cpu_parallel`, every `scf.forall` becomes an
+    `scf.parallel` and then `omp.parallel` + `omp.wsloop` (static schedule,
+    OpenMP's default thread count, so `OMP_NUM_THREADS` applies), with
+    operands already typed for LLVM (`convert-openmp-to-llvm`); the library
+    then calls libomp (`__kmpc_fork_call`) and its emission needs the OpenMP
+    dialect's LLVM IR translation. Otherwise each `scf.forall` becomes an
+    `scf.for` and the code needs no runtime. The tensor stage decides, so
+    this stage needs no option of its own.
+
+    Before:
+    ```mlir
+    scf.forall (%i) in (32) { ... }
+    ```
+    After (not parallel):
+    ```mlir
+    scf.for %i = %c0 to %c32 step %c1 { ... }
+    ```
+  }];
+  let dependentDialects = [
+    "::mlir::LLVM::LLVMDialect", "::mlir::omp::OpenMPDialect",
+    "::mlir::scf::SCFDialect", "::mlir::memref::MemRefDialect"
+  ];
+}
+
 #endif // ZEN_TRANSFORMS_PASSES_TD
