@@ -105,3 +105,16 @@ RankedTensorType shape::withDim(RankedTensorType a, int64_t dim, int64_t size) {
   dims[normalise(dim, a.getRank())] = size;
   return RankedTensorType::get(dims, a.getElementType());
 }
+
+LogicalResult shape::verifyLastDimNorm(Operation *op, Value input,
+                                       Value weight, FloatAttr eps) {
+  Named in = named("input", input), w = named("weight", weight);
+  if (failed(expectMinRank(op, in, 1, "[..., D]")) ||
+      failed(expectRank(op, w, 1, "[D]")) ||
+      failed(expectDimsMatch(op, w, 0, "D", in, -1, "D")) ||
+      failed(expectSameElementType(op, w, in)))
+    return failure();
+  if (!(eps.getValueAsDouble() > 0.0))
+    return op->emitOpError() << "expects eps > 0, found " << eps;
+  return success();
+}

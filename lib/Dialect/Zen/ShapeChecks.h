@@ -57,6 +57,11 @@ LogicalResult expectSameElementType(Operation *op, const Named &a,
 /// `a` and `b` have the same shape (dynamic dims match anything).
 LogicalResult expectSameShape(Operation *op, const Named &a, const Named &b);
 
+/// The operands of a normalisation over the last dim: `input` [..., D] and
+/// `weight` [D] of the same element type, and eps > 0 (RMSNorm variants).
+LogicalResult verifyLastDimNorm(Operation *op, Value input, Value weight,
+                                FloatAttr eps);
+
 /// `a` with its dimension `dim` (negative: from the back) replaced by `size`.
 RankedTensorType withDim(RankedTensorType a, int64_t dim, int64_t size);
 

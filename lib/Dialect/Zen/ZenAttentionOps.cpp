@@ -361,14 +361,6 @@ LogicalResult GatedDeltaRuleOp::verify() {
 
 LogicalResult GatedRMSNormOp::verify() {
   // gate and result have input's type (ODS trait).
-  auto input = named("input", getInput());
-  auto weight = named("weight", getWeight());
-  if (failed(shape::expectMinRank(*this, input, 1, "[..., D]")) ||
-      failed(shape::expectRank(*this, weight, 1, "[D]")) ||
-      failed(shape::expectDimsMatch(*this, weight, 0, "D", input, -1, "D")) ||
-      failed(shape::expectSameElementType(*this, weight, input)))
-    return failure();
-  if (!(getEps().convertToDouble() > 0.0))
-    return emitOpError() << "expects eps > 0, found " << getEpsAttr();
-  return success();
+  return shape::verifyLastDimNorm(*this, getInput(), getWeight(),
+                                  getEpsAttr());
 }
