@@ -21,5 +21,8 @@ include "Zen/ZenModelOps.td"
 include "Zen/ZenAttentionOps.td"
 include "Zen/ZenMoEOps.td"
 include "Zen/ZenTrainOps.td"
+include "Zen/ZenModelGradOps.td"
+include "Zen/ZenDeltaNetGradOps.td"
+include "Zen/ZenMoEGradOps.td"
 
 #endif // ZEN_TD

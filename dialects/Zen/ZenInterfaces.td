@@ -8,13 +8,29 @@ include "mlir/IR/OpBase.td"
 def Zen_DifferentiableOpInterface : OpInterface<"DifferentiableOpInterface"> {
   let cppNamespace = "::mlir::zen";
   let description = [{
-    An op that can build its vector-Jacobian product in Zen IR. Given the
-    cotangents of the op's results (null for results nobody differentiates),
-    `buildVJP` appends ops at the builder's insertion point and returns one
-    cotangent per operand (null for operands that carry no gradient, such as
-    token ids or masks). `zen-build-train-step` walks the forward in reverse
-    and calls this on every op; heavy ops (attention, gated delta rule) build
-    dedicated backward ops instead of many small ones.
+    An op that can build its vector-Jacobian product in Zen IR (reverse-mode
+    autodiff). `zen-build-train-step` (and the `zen-differentiate` test pass)
+    walk a function in reverse and call `buildVJP` on every op whose results
+    carry a cotangent.
+
+    Contract:
+    - `resultCotangents` has one entry per result; a null entry means the
+      cotangent of that result is zero (nobody differentiates it).
+    - `operandNeedsGrad` has one entry per operand: whether the caller wants
+      that operand's cotangent (activity analysis: frozen weights, token ids
+      and masks are never wanted). Ops must not spend work on unwanted
+      cotangents (a frozen [151936, 1024] embedding gets no gradient).
+    - On success `operandCotangents` holds exactly one entry per operand:
+      the cotangent (with exactly the type of the operand) or null where it
+      was not wanted or does not exist.
+    - Ops are built at the builder's insertion point, after the primal op;
+      they may use the op's operands and results (the forward stays in the
+      function: recomputation is the caller's choice, at layer granularity).
+    Heavy ops (attention, the gated delta rule, MoE, the selective log-prob)
+    build dedicated backward ops (`zen.<op>_grad`) that recompute what they
+    need instead of many small ones. Implementations are external models
+    attached by `registerAutodiffInterfaceModels`
+    (lib/Dialect/Zen/Autodiff), one file per op family.
   }];
   let methods = [
     InterfaceMethod<
@@ -22,6 +38,7 @@ def Zen_DifferentiableOpInterface : OpInterface<"DifferentiableOpInterface"> {
       /*retTy=*/"::llvm::LogicalResult", /*methodName=*/"buildVJP",
       /*args=*/(ins "::mlir::OpBuilder &":$builder,
                     "::mlir::ValueRange":$resultCotangents,
+                    "::llvm::ArrayRef<bool>":$operandNeedsGrad,
                     "::llvm::SmallVectorImpl<::mlir::Value> &":$operandCotangents)>
   ];
 }

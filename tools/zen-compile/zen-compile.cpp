@@ -16,6 +16,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "zen/Dialect/Zen/Autodiff.h"
 #include "zen/Frontend/ModelReport.h"
 #include "zen/Frontend/ModelSpec.h"
 #include "zen/Frontend/SpecParser.h"
@@ -222,6 +223,7 @@ int main(int argc, char **argv) {
   mlir::DialectRegistry registry;
   mlir::registerAllDialects(registry);
   mlir::registerAllExtensions(registry);
+  mlir::zen::registerAutodiffInterfaceModels(registry);
   mlir::MLIRContext mlirContext(registry);
   if (emit != EmitKind::None) {
     mlir::OwningOpRef<mlir::ModuleOp> module =

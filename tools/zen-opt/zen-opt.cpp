@@ -6,6 +6,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "zen/Dialect/Zen/Autodiff.h"
 #include "zen/Dialect/Zen/ZenDialect.h"
 #include "zen/Conversion/Passes.h"
 #include "zen/Pipelines/Pipelines.h"
@@ -27,6 +28,7 @@ int main(int argc, char **argv) {
   mlir::registerAllDialects(registry);
   mlir::registerAllExtensions(registry);
   registry.insert<mlir::zen::ZenDialect>();
+  mlir::zen::registerAutodiffInterfaceModels(registry);
 
   return mlir::asMainReturnCode(
       mlir::MlirOptMain(argc, argv, "Zen optimizer driver\n", registry));

@@ -22,6 +22,16 @@ void populateZenDeltaRuleToLinalgPatterns(RewritePatternSet &patterns);
 /// moe_router, moe.
 void populateZenMoEOpsToLinalgPatterns(RewritePatternSet &patterns);
 
+/// token_logprobs, group_advantages, gspo_loss, grpo_loss, clip_grad_norm,
+/// adamw and their backward ops.
+void populateZenTrainOpsToLinalgPatterns(RewritePatternSet &patterns);
+/// Backward ops of the model blocks and attention (ZenModelGradOps.td).
+void populateZenModelGradOpsToLinalgPatterns(RewritePatternSet &patterns);
+/// Backward ops of Gated DeltaNet (ZenDeltaNetGradOps.td).
+void populateZenDeltaNetGradOpsToLinalgPatterns(RewritePatternSet &patterns);
+/// Backward ops of the MoE block (ZenMoEGradOps.td).
+void populateZenMoEGradOpsToLinalgPatterns(RewritePatternSet &patterns);
+
 /// All of the above.
 void populateZenToLinalgPatterns(RewritePatternSet &patterns);
 

@@ -19,6 +19,10 @@ void mlir::zen::populateZenToLinalgPatterns(RewritePatternSet &patterns) {
   populateZenAttentionOpsToLinalgPatterns(patterns);
   populateZenDeltaRuleToLinalgPatterns(patterns);
   populateZenMoEOpsToLinalgPatterns(patterns);
+  populateZenTrainOpsToLinalgPatterns(patterns);
+  populateZenModelGradOpsToLinalgPatterns(patterns);
+  populateZenDeltaNetGradOpsToLinalgPatterns(patterns);
+  populateZenMoEGradOpsToLinalgPatterns(patterns);
 }
 
 namespace {

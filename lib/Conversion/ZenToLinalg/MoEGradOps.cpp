@@ -1,0 +1,14 @@
+//===- MoEGradOps.cpp - Zen backward ops of the MoE block -> linalg ===//
+
+#include "LinalgBuilders.h"
+#include "zen/Conversion/ZenToLinalg.h"
+#include "zen/Dialect/Zen/ZenOps.h"
+
+#include "mlir/Transforms/DialectConversion.h"
+
+using namespace mlir;
+using namespace mlir::zen;
+
+void mlir::zen::populateZenMoEGradOpsToLinalgPatterns(RewritePatternSet &patterns) {
+  (void)patterns;
+}

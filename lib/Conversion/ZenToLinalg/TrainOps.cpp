@@ -1,0 +1,14 @@
+//===- TrainOps.cpp - Zen training-step ops -> linalg ===//
+
+#include "LinalgBuilders.h"
+#include "zen/Conversion/ZenToLinalg.h"
+#include "zen/Dialect/Zen/ZenOps.h"
+
+#include "mlir/Transforms/DialectConversion.h"
+
+using namespace mlir;
+using namespace mlir::zen;
+
+void mlir::zen::populateZenTrainOpsToLinalgPatterns(RewritePatternSet &patterns) {
+  (void)patterns;
+}
