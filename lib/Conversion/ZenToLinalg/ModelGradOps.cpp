@@ -89,22 +89,52 @@ static Value rowsOuterF32(ImplicitLocOpBuilder &b, Value a, Value c) {
       .getResult(0);
 }
 
+/// An all-parallel generic over `ins` (all shaped like ins[0]) yielding
+/// body(f32 or raw scalars) as one `elem` tensor.
+static Value elementwise(
+    ImplicitLocOpBuilder &b, ValueRange ins, Type elem,
+    function_ref<Value(OpBuilder &, Location, ValueRange)> body) {
+  unsigned rank = cast<RankedTensorType>(ins[0].getType()).getRank();
+  Value init = emptyLike(b, ins[0], elem);
+  SmallVector<AffineMap> maps(ins.size() + 1,
+                              identityMap(b.getContext(), rank));
+  return linalg::GenericOp::create(
+             b, init.getType(), ins, init, maps, parallelIterators(rank),
+             [&](OpBuilder &nb, Location loc, ValueRange args) {
+               yieldValue(nb, loc, body(nb, loc, args.drop_back()));
+             })
+      .getResult(0);
+}
+
 /// Elementwise `scale · t` rounded to `elem` (t f32).
 static Value scaleToType(ImplicitLocOpBuilder &b, Value t, double scale,
                          Type elem) {
   if (scale == 1.0)
     return castTensor(b, t, elem);
-  unsigned rank = cast<RankedTensorType>(t.getType()).getRank();
-  MLIRContext *ctx = b.getContext();
-  Value init = emptyLike(b, t, elem);
+  return elementwise(b, t, elem, [&](OpBuilder &nb, Location loc,
+                                     ValueRange args) {
+    Value v = arith::MulFOp::create(nb, loc, args[0], f32Const(nb, loc, scale));
+    return castFloat(nb, loc, v, elem);
+  });
+}
+
+/// Σ over the last dim of term(elements of `ins`) in f32, `ins` read through
+/// `maps` (over ins[0]'s dims): an f32 tensor of ins[0]'s shape minus its last
+/// dim.
+static Value rowSumF32(
+    ImplicitLocOpBuilder &b, ValueRange ins, ArrayRef<AffineMap> maps,
+    function_ref<Value(OpBuilder &, Location, ValueRange)> term) {
+  unsigned rank = cast<RankedTensorType>(ins[0].getType()).getRank();
+  Value init = filledTensor(b, ArrayRef(sizesOf(b, ins[0])).drop_back(),
+                            b.getF32Type(), 0.0);
+  SmallVector<AffineMap> allMaps(maps);
+  allMaps.push_back(dropLastDimMap(b.getContext(), rank));
   return linalg::GenericOp::create(
-             b, init.getType(), t, init,
-             ArrayRef<AffineMap>{identityMap(ctx, rank), identityMap(ctx, rank)},
-             parallelIterators(rank),
+             b, init.getType(), ins, init, allMaps, lastReducedIterators(rank),
              [&](OpBuilder &nb, Location loc, ValueRange args) {
-               Value v =
-                   arith::MulFOp::create(nb, loc, args[0], f32Const(nb, loc, scale));
-               yieldValue(nb, loc, castFloat(nb, loc, v, elem));
+               yieldValue(nb, loc,
+                          arith::AddFOp::create(nb, loc, args.back(),
+                                                term(nb, loc, args.drop_back())));
              })
       .getResult(0);
 }
@@ -162,22 +192,14 @@ struct LinearGradLowering : OpConversionPattern<LinearGradOp> {
       if (op.hasLoRA()) {
         Value lora = contractLastDimF32(b, dyB,
                                         transpose2D(b, adaptor.getLoraA()));
-        unsigned rank = cast<RankedTensorType>(dx.getType()).getRank();
-        MLIRContext *ctx = b.getContext();
-        dx = linalg::GenericOp::create(
-                 b, dx.getType(), ValueRange{dx, lora},
-                 emptyLike(b, dx, b.getF32Type()),
-                 ArrayRef<AffineMap>{identityMap(ctx, rank),
-                                     identityMap(ctx, rank),
-                                     identityMap(ctx, rank)},
-                 parallelIterators(rank),
-                 [&](OpBuilder &nb, Location loc, ValueRange args) {
-                   Value scaled = arith::MulFOp::create(nb, loc, args[1],
-                                                        f32Const(nb, loc, s));
-                   yieldValue(nb, loc,
-                              arith::AddFOp::create(nb, loc, args[0], scaled));
-                 })
-                 .getResult(0);
+        dx = elementwise(b, {dx, lora}, b.getF32Type(),
+                         [&](OpBuilder &nb, Location loc, ValueRange args) {
+                           Value scaled = arith::MulFOp::create(
+                               nb, loc, args[1], f32Const(nb, loc, s));
+                           return arith::AddFOp::create(nb, loc, args[0],
+                                                        scaled)
+                               .getResult();
+                         });
       }
       results.push_back(castTensor(b, dx, elem));
     }
@@ -237,25 +259,14 @@ struct RMSNormGradLowering : OpConversionPattern<RMSNormGradOp> {
     SmallVector<Value> results;
     if (op.getInputGrad()) {
       // c[row] = Σ_D dy s x.
-      Value cInit = filledTensor(b, ArrayRef(sizesOf(b, x)).drop_back(),
-                                 b.getF32Type(), 0.0);
-      Value c = linalg::GenericOp::create(
-                    b, cInit.getType(), ValueRange{dy, x, w}, cInit,
-                    ArrayRef<AffineMap>{identityMap(ctx, rank),
-                                        identityMap(ctx, rank),
-                                        lastDimMap(ctx, rank),
-                                        dropLastDimMap(ctx, rank)},
-                    lastReducedIterators(rank),
-                    [&](OpBuilder &nb, Location loc, ValueRange args) {
-                      Value g = arith::MulFOp::create(
-                          nb, loc, toF32(nb, loc, args[0]),
-                          scaleOf(nb, loc, args[2]));
-                      Value gx = arith::MulFOp::create(
-                          nb, loc, g, toF32(nb, loc, args[1]));
-                      yieldValue(nb, loc,
-                                 arith::AddFOp::create(nb, loc, args[3], gx));
-                    })
-                    .getResult(0);
+      Value c = rowSumF32(
+          b, {dy, x, w},
+          {identityMap(ctx, rank), identityMap(ctx, rank), lastDimMap(ctx, rank)},
+          [&](OpBuilder &nb, Location loc, ValueRange args) -> Value {
+            Value g = arith::MulFOp::create(nb, loc, toF32(nb, loc, args[0]),
+                                            scaleOf(nb, loc, args[2]));
+            return arith::MulFOp::create(nb, loc, g, toF32(nb, loc, args[1]));
+          });
       Value dx =
           linalg::GenericOp::create(
               b, type, ValueRange{dy, x, w, sumSq, c}, emptyLike(b, x, type.getElementType()),
@@ -288,23 +299,17 @@ struct RMSNormGradLowering : OpConversionPattern<RMSNormGradOp> {
       results.push_back(dx);
     }
     if (op.getWeightGrad()) {
-      // dw[d] = Σ_rows dy x r: loops (d, rows...), rows reduced.
-      SmallVector<AffineExpr> rowExprs, fullExprs;
-      for (unsigned i = 0; i + 1 < rank; ++i)
-        rowExprs.push_back(getAffineDimExpr(1 + i, ctx));
-      fullExprs = rowExprs;
-      fullExprs.push_back(getAffineDimExpr(0, ctx));
+      // dw[d] = Σ_rows dy x r: the rows reduced, the last dim parallel.
       Value init = filledTensor(b, {sizesOf(b, x).back()}, b.getF32Type(), 0.0);
       SmallVector<utils::IteratorType> iters(rank,
                                              utils::IteratorType::reduction);
-      iters[0] = utils::IteratorType::parallel;
+      iters.back() = utils::IteratorType::parallel;
       Value dw =
           linalg::GenericOp::create(
               b, init.getType(), ValueRange{dy, x, sumSq}, init,
-              ArrayRef<AffineMap>{loopMap(ctx, rank, fullExprs),
-                                  loopMap(ctx, rank, fullExprs),
-                                  loopMap(ctx, rank, rowExprs),
-                                  loopMap(ctx, rank, {getAffineDimExpr(0, ctx)})},
+              ArrayRef<AffineMap>{identityMap(ctx, rank), identityMap(ctx, rank),
+                                  dropLastDimMap(ctx, rank),
+                                  lastDimMap(ctx, rank)},
               iters,
               [&](OpBuilder &nb, Location loc, ValueRange args) {
                 Value y = arith::MulFOp::create(nb, loc, toF32(nb, loc, args[1]),
@@ -338,22 +343,12 @@ struct L2NormGradLowering : OpConversionPattern<L2NormGradOp> {
         reduceLastDimF32(b, x, [](OpBuilder &nb, Location loc, Value v) {
           return arith::MulFOp::create(nb, loc, v, v);
         });
-    Value cInit = filledTensor(b, ArrayRef(sizesOf(b, x)).drop_back(),
-                               b.getF32Type(), 0.0);
-    Value c = linalg::GenericOp::create(
-                  b, cInit.getType(), ValueRange{dy, x}, cInit,
-                  ArrayRef<AffineMap>{identityMap(ctx, rank),
-                                      identityMap(ctx, rank),
-                                      dropLastDimMap(ctx, rank)},
-                  lastReducedIterators(rank),
-                  [&](OpBuilder &nb, Location loc, ValueRange args) {
-                    Value p = arith::MulFOp::create(
-                        nb, loc, toF32(nb, loc, args[0]),
-                        toF32(nb, loc, args[1]));
-                    yieldValue(nb, loc,
-                               arith::AddFOp::create(nb, loc, args[2], p));
-                  })
-                  .getResult(0);
+    Value c = rowSumF32(
+        b, {dy, x}, {identityMap(ctx, rank), identityMap(ctx, rank)},
+        [&](OpBuilder &nb, Location loc, ValueRange args) -> Value {
+          return arith::MulFOp::create(nb, loc, toF32(nb, loc, args[0]),
+                                       toF32(nb, loc, args[1]));
+        });
     Value dx =
         linalg::GenericOp::create(
             b, type, ValueRange{dy, x, sumSq, c},
@@ -484,19 +479,13 @@ struct RoPEGradLowering : OpConversionPattern<RoPEGradOp> {
     ImplicitLocOpBuilder b(op.getLoc(), rewriter);
     Value pos = adaptor.getPositions();
     auto posType = cast<RankedTensorType>(pos.getType());
-    MLIRContext *ctx = b.getContext();
-    Value negated =
-        linalg::GenericOp::create(
-            b, posType, pos, emptyLike(b, pos, posType.getElementType()),
-            ArrayRef<AffineMap>{identityMap(ctx, 2), identityMap(ctx, 2)},
-            parallelIterators(2),
-            [&](OpBuilder &nb, Location loc, ValueRange args) {
-              Value zero = arith::ConstantOp::create(
-                  nb, loc, args[0].getType(),
-                  nb.getIntegerAttr(args[0].getType(), 0));
-              yieldValue(nb, loc, arith::SubIOp::create(nb, loc, zero, args[0]));
-            })
-            .getResult(0);
+    Value negated = elementwise(
+        b, pos, posType.getElementType(),
+        [&](OpBuilder &nb, Location loc, ValueRange args) {
+          Value zero = arith::ConstantOp::create(
+              nb, loc, args[0].getType(), nb.getIntegerAttr(args[0].getType(), 0));
+          return arith::SubIOp::create(nb, loc, zero, args[0]).getResult();
+        });
     Value rotated = RoPEOp::create(b, adaptor.getOutputGrad().getType(),
                                    adaptor.getOutputGrad(), negated,
                                    op.getThetaAttr(), op.getRotaryDimAttr());
@@ -509,59 +498,45 @@ struct RoPEGradLowering : OpConversionPattern<RoPEGradOp> {
 // zen.swiglu_grad
 //===----------------------------------------------------------------------===//
 
-// One elementwise generic with one output per wanted gradient:
-// d gate = dy up σ(g)(1 + g(1 − σ(g))), d up = dy silu(g), in f32.
+// One elementwise generic per wanted gradient, in f32:
+// d gate = dy up σ(g)(1 + g(1 − σ(g))), d up = dy g σ(g).
 struct SwiGLUGradLowering : OpConversionPattern<SwiGLUGradOp> {
   using OpConversionPattern::OpConversionPattern;
   LogicalResult
   matchAndRewrite(SwiGLUGradOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
     ImplicitLocOpBuilder b(op.getLoc(), rewriter);
-    Value dy = adaptor.getOutputGrad(), gate = adaptor.getGate(),
-          up = adaptor.getUp();
-    auto type = cast<RankedTensorType>(gate.getType());
-    Type elem = type.getElementType();
-    unsigned rank = type.getRank();
-    MLIRContext *ctx = b.getContext();
-    bool wantGate = static_cast<bool>(op.getGateGrad());
-    bool wantUp = static_cast<bool>(op.getUpGrad());
-    SmallVector<Value> inits;
-    SmallVector<Type> types;
-    for (bool want : {wantGate, wantUp})
-      if (want) {
-        inits.push_back(emptyLike(b, gate, elem));
-        types.push_back(type);
-      }
-    SmallVector<AffineMap> maps(3 + inits.size(), identityMap(ctx, rank));
-    auto generic = linalg::GenericOp::create(
-        b, types, ValueRange{dy, gate, up}, inits, maps,
-        parallelIterators(rank),
-        [&](OpBuilder &nb, Location loc, ValueRange args) {
-          Value d = toF32(nb, loc, args[0]);
-          Value g = toF32(nb, loc, args[1]);
-          Value u = toF32(nb, loc, args[2]);
-          Value sig = sigmoidF32(nb, loc, g);
-          SmallVector<Value> outs;
-          if (wantGate) {
-            Value one = f32Const(nb, loc, 1.0);
-            Value dsilu = arith::MulFOp::create(
-                nb, loc, sig,
-                arith::AddFOp::create(
-                    nb, loc, one,
-                    arith::MulFOp::create(
-                        nb, loc, g, arith::SubFOp::create(nb, loc, one, sig))));
-            Value v = arith::MulFOp::create(
-                nb, loc, arith::MulFOp::create(nb, loc, d, u), dsilu);
-            outs.push_back(castFloat(nb, loc, v, elem));
-          }
-          if (wantUp) {
-            Value v = arith::MulFOp::create(
-                nb, loc, d, arith::MulFOp::create(nb, loc, g, sig));
-            outs.push_back(castFloat(nb, loc, v, elem));
-          }
-          linalg::YieldOp::create(nb, loc, outs);
-        });
-    rewriter.replaceOp(op, generic.getResults());
+    SmallVector<Value> ins = {adaptor.getOutputGrad(), adaptor.getGate(),
+                              adaptor.getUp()};
+    Type elem = elementTypeOf(adaptor.getGate());
+    auto grad = [&](bool ofGate) {
+      return elementwise(b, ins, elem,
+                         [&](OpBuilder &nb, Location loc, ValueRange args) {
+        Value d = toF32(nb, loc, args[0]), g = toF32(nb, loc, args[1]);
+        Value sig = sigmoidF32(nb, loc, g);
+        Value v;
+        if (ofGate) {
+          Value one = f32Const(nb, loc, 1.0);
+          Value gs = arith::MulFOp::create(
+              nb, loc, g, arith::SubFOp::create(nb, loc, one, sig));
+          Value dsilu = arith::MulFOp::create(
+              nb, loc, sig, arith::AddFOp::create(nb, loc, one, gs));
+          v = arith::MulFOp::create(
+              nb, loc, arith::MulFOp::create(nb, loc, d, toF32(nb, loc, args[2])),
+              dsilu);
+        } else {
+          v = arith::MulFOp::create(nb, loc, d,
+                                    arith::MulFOp::create(nb, loc, g, sig));
+        }
+        return castFloat(nb, loc, v, elem);
+      });
+    };
+    SmallVector<Value> results;
+    if (op.getGateGrad())
+      results.push_back(grad(true));
+    if (op.getUpGrad())
+      results.push_back(grad(false));
+    rewriter.replaceOp(op, results);
     return success();
   }
 };
@@ -619,23 +594,25 @@ struct AttentionGradLowering : OpConversionPattern<AttentionGradOp> {
                                             kSizes[1]};
     AffineMap scoreId = identityMap(ctx, 5);
 
-    // 1. raw = q · k over hd. Loops (b, h, r, t, u, e).
-    auto reduce6 = lastReducedIterators(6);
-    AffineExpr head6 = d[1] * nRep + d[2];
-    Value rawInit = filledTensor(b, scoreSizes, f32, 0.0);
+    // scores[b, h, r, t, u] = Σ_e x[b, t, h·n_rep + r, e] · y[b, u, h, e]
+    // (raw = q·k and dp = do·v). Loops (b, h, r, t, u, e).
     auto contractBody = [](OpBuilder &nb, Location loc, ValueRange args) {
       Value prod = arith::MulFOp::create(nb, loc, toF32(nb, loc, args[0]),
                                          toF32(nb, loc, args[1]));
       yieldValue(nb, loc, arith::AddFOp::create(nb, loc, args[2], prod));
     };
-    Value raw = linalg::GenericOp::create(
-                    b, rawInit.getType(), ValueRange{q, k}, rawInit,
-                    ArrayRef<AffineMap>{
-                        loopMap(ctx, 6, {d[0], d[3], head6, d[5]}),
-                        loopMap(ctx, 6, {d[0], d[4], d[1], d[5]}),
-                        loopMap(ctx, 6, {d[0], d[1], d[2], d[3], d[4]})},
-                    reduce6, contractBody)
-                    .getResult(0);
+    auto scoresOf = [&](Value x, Value y) -> Value {
+      Value init = filledTensor(b, scoreSizes, f32, 0.0);
+      return linalg::GenericOp::create(
+                 b, init.getType(), ValueRange{x, y}, init,
+                 ArrayRef<AffineMap>{
+                     loopMap(ctx, 6, {d[0], d[3], d[1] * nRep + d[2], d[5]}),
+                     loopMap(ctx, 6, {d[0], d[4], d[1], d[5]}),
+                     loopMap(ctx, 6, {d[0], d[1], d[2], d[3], d[4]})},
+                 lastReducedIterators(6), contractBody)
+          .getResult(0);
+    };
+    Value raw = scoresOf(q, k);
     auto scoreType = cast<RankedTensorType>(raw.getType());
 
     // Visibility of key u for query t (null: all visible).
@@ -722,43 +699,25 @@ struct AttentionGradLowering : OpConversionPattern<AttentionGradOp> {
 
     // 5. do = dy σ(gate) in f32 (dy itself without a gate).
     Value dOut = dy;
-    if (gate) {
-      dOut = linalg::GenericOp::create(
-                 b, RankedTensorType::get(qType.getShape(), f32),
-                 ValueRange{dy, gate}, emptyTensor(b, qSizes, f32),
-                 ArrayRef<AffineMap>{identityMap(ctx, 4), identityMap(ctx, 4),
-                                     identityMap(ctx, 4)},
-                 parallelIterators(4),
-                 [&](OpBuilder &nb, Location loc, ValueRange args) {
-                   yieldValue(nb, loc,
-                              arith::MulFOp::create(
-                                  nb, loc, toF32(nb, loc, args[0]),
-                                  sigmoidF32(nb, loc, toF32(nb, loc, args[1]))));
-                 })
-                 .getResult(0);
-    }
+    if (gate)
+      dOut = elementwise(b, {dy, gate}, f32,
+                         [&](OpBuilder &nb, Location loc, ValueRange args) {
+                           return arith::MulFOp::create(
+                                      nb, loc, toF32(nb, loc, args[0]),
+                                      sigmoidF32(nb, loc, toF32(nb, loc, args[1])))
+                               .getResult();
+                         });
     SmallVector<Value> results;
     bool wantQK = op.getQGrad() || op.getKGrad();
     Value ds;
     if (wantQK) {
-      // 6. dp = do · v over hd. Loops (b, h, r, t, u, e).
-      Value dpInit = filledTensor(b, scoreSizes, f32, 0.0);
-      Value dp = linalg::GenericOp::create(
-                     b, scoreType, ValueRange{dOut, v}, dpInit,
-                     ArrayRef<AffineMap>{
-                         loopMap(ctx, 6, {d[0], d[3], head6, d[5]}),
-                         loopMap(ctx, 6, {d[0], d[4], d[1], d[5]}),
-                         loopMap(ctx, 6, {d[0], d[1], d[2], d[3], d[4]})},
-                     reduce6, contractBody)
-                     .getResult(0);
+      Value dp = scoresOf(dOut, v);
       // 7. δ = Σ_u p dp; ds = scale · p (dp − δ).
-      Value deltaInit = filledTensor(b, rowSizes, f32, 0.0);
-      Value delta =
-          linalg::GenericOp::create(
-              b, deltaInit.getType(), ValueRange{p, dp}, deltaInit,
-              ArrayRef<AffineMap>{scoreId, scoreId, rowMap},
-              lastReducedIterators(5), contractBody)
-              .getResult(0);
+      Value delta = rowSumF32(
+          b, {p, dp}, {scoreId, scoreId},
+          [&](OpBuilder &nb, Location loc, ValueRange args) -> Value {
+            return arith::MulFOp::create(nb, loc, args[0], args[1]);
+          });
       ds = linalg::GenericOp::create(
                b, scoreType, ValueRange{p, dp, delta},
                emptyTensor(b, scoreSizes, f32),
@@ -811,26 +770,19 @@ struct AttentionGradLowering : OpConversionPattern<AttentionGradOp> {
     if (op.getGateGrad()) {
       Value o = qShaped(p, v);
       Type elem = elementTypeOf(gate);
-      results.push_back(
-          linalg::GenericOp::create(
-              b, gate.getType(), ValueRange{dy, o, gate},
-              emptyLike(b, gate, elem),
-              ArrayRef<AffineMap>{identityMap(ctx, 4), identityMap(ctx, 4),
-                                  identityMap(ctx, 4), identityMap(ctx, 4)},
-              parallelIterators(4),
-              [&](OpBuilder &nb, Location loc, ValueRange args) {
-                Value sig = sigmoidF32(nb, loc, toF32(nb, loc, args[2]));
-                Value dsig = arith::MulFOp::create(
-                    nb, loc, sig,
-                    arith::SubFOp::create(nb, loc, f32Const(nb, loc, 1.0), sig));
-                Value val = arith::MulFOp::create(
-                    nb, loc,
-                    arith::MulFOp::create(nb, loc, toF32(nb, loc, args[0]),
-                                          args[1]),
-                    dsig);
-                yieldValue(nb, loc, castFloat(nb, loc, val, elem));
-              })
-              .getResult(0));
+      results.push_back(elementwise(
+          b, {dy, o, gate}, elem,
+          [&](OpBuilder &nb, Location loc, ValueRange args) {
+            Value sig = sigmoidF32(nb, loc, toF32(nb, loc, args[2]));
+            Value dsig = arith::MulFOp::create(
+                nb, loc, sig,
+                arith::SubFOp::create(nb, loc, f32Const(nb, loc, 1.0), sig));
+            Value val = arith::MulFOp::create(
+                nb, loc,
+                arith::MulFOp::create(nb, loc, toF32(nb, loc, args[0]), args[1]),
+                dsig);
+            return castFloat(nb, loc, val, elem);
+          }));
     }
     rewriter.replaceOp(op, results);
     return success();
