@@ -1,0 +1,71 @@
+// RUN: zen-opt %s --convert-zen-to-linalg --split-input-file | FileCheck %s --implicit-check-not=zen.linear_grad
+
+// dx = dy · W as the x · Wᵀ contraction the CPU codegen tiles (on Wᵀ, a
+// static copy of the weight); dW = Σ_rows dyᵀ x reduces both dynamic dims.
+
+// CHECK-DAG:   #[[T:.+]] = affine_map<(d0, d1) -> (d1, d0)>
+// CHECK-DAG:   #[[X:.+]] = affine_map<(d0, d1, d2, d3) -> (d0, d1, d3)>
+// CHECK-DAG:   #[[W:.+]] = affine_map<(d0, d1, d2, d3) -> (d2, d3)>
+// CHECK-DAG:   #[[Y:.+]] = affine_map<(d0, d1, d2, d3) -> (d0, d1, d2)>
+// CHECK-DAG:   #[[DY_ROWS:.+]] = affine_map<(d0, d1, d2, d3) -> (d2, d3, d0)>
+// CHECK-DAG:   #[[X_ROWS:.+]] = affine_map<(d0, d1, d2, d3) -> (d2, d3, d1)>
+// CHECK-DAG:   #[[MN:.+]] = affine_map<(d0, d1, d2, d3) -> (d0, d1)>
+// CHECK-LABEL: func.func @input_and_weight
+// CHECK-SAME:    %[[DY:[^:]+]]: tensor<?x?x2048xbf16>, %[[IN:[^:]+]]: tensor<?x?x1024xbf16>, %[[WQ:[^:]+]]: tensor<2048x1024xbf16>
+// CHECK-NOT:     tensor.collapse_shape
+// CHECK-NOT:     tensor.expand_shape
+// CHECK:         %[[WT:.+]] = linalg.generic {indexing_maps = [#[[T]], #{{.+}}]
+// CHECK-SAME:      ins(%[[WQ]] : tensor<2048x1024xbf16>) outs(%{{.+}} : tensor<1024x2048xbf16>)
+// CHECK:         %[[DX:.+]] = linalg.generic
+// CHECK-SAME:      indexing_maps = [#[[X]], #[[W]], #[[Y]]]
+// CHECK-SAME:      iterator_types = ["parallel", "parallel", "parallel", "reduction"]
+// CHECK-SAME:      ins(%[[DY]], %[[WT]] : tensor<?x?x2048xbf16>, tensor<1024x2048xbf16>) outs(%{{.+}} : tensor<?x?x1024xf32>)
+// CHECK:         %[[DXB:.+]] = linalg.generic
+// CHECK-SAME:      ins(%[[DX]] : tensor<?x?x1024xf32>) outs(%{{.+}} : tensor<?x?x1024xbf16>)
+// CHECK:           arith.truncf
+// CHECK:         %[[DW:.+]] = linalg.generic
+// CHECK-SAME:      indexing_maps = [#[[DY_ROWS]], #[[X_ROWS]], #[[MN]]]
+// CHECK-SAME:      iterator_types = ["parallel", "parallel", "reduction", "reduction"]
+// CHECK-SAME:      ins(%[[DY]], %[[IN]] : tensor<?x?x2048xbf16>, tensor<?x?x1024xbf16>) outs(%{{.+}} : tensor<2048x1024xf32>)
+// CHECK:         %[[DWB:.+]] = linalg.generic
+// CHECK-SAME:      ins(%[[DW]] : tensor<2048x1024xf32>) outs(%{{.+}} : tensor<2048x1024xbf16>)
+// CHECK:         return %[[DXB]], %[[DWB]]
+func.func @input_and_weight(%dy: tensor<?x?x2048xbf16>, %x: tensor<?x?x1024xbf16>, %w: tensor<2048x1024xbf16>)
+    -> (tensor<?x?x1024xbf16>, tensor<2048x1024xbf16>) {
+  %dx, %dw = zen.linear_grad %dy, %x, %w : tensor<?x?x2048xbf16>, tensor<?x?x1024xbf16>, tensor<2048x1024xbf16>
+      -> input_grad(tensor<?x?x1024xbf16>) weight_grad(tensor<2048x1024xbf16>)
+  return %dx, %dw : tensor<?x?x1024xbf16>, tensor<2048x1024xbf16>
+}
+
+// -----
+
+// LoRA training: dy·B is shared by dx and dA; no [out, in] reduction is built
+// (the frozen weight only feeds dx through its transpose).
+
+// CHECK-LABEL: func.func @lora
+// CHECK-SAME:    %[[DY:[^:]+]]: tensor<?x40xf32>, %[[IN:[^:]+]]: tensor<?x48xf32>, %[[W:[^:]+]]: tensor<40x48xf32>, %[[A:[^:]+]]: tensor<4x48xf32>, %[[B:[^:]+]]: tensor<40x4xf32>
+// CHECK:         %[[BT:.+]] = linalg.generic {{.+}} ins(%[[B]] : tensor<40x4xf32>) outs(%{{.+}} : tensor<4x40xf32>)
+// CHECK:         %[[DYB:.+]] = linalg.generic {{.+}} ins(%[[DY]], %[[BT]] : tensor<?x40xf32>, tensor<4x40xf32>) outs(%{{.+}} : tensor<?x4xf32>)
+// CHECK:         %[[WT:.+]] = linalg.generic {{.+}} ins(%[[W]] : tensor<40x48xf32>) outs(%{{.+}} : tensor<48x40xf32>)
+// CHECK:         %[[BASE:.+]] = linalg.generic {{.+}} ins(%[[DY]], %[[WT]] : tensor<?x40xf32>, tensor<48x40xf32>)
+// CHECK:         %[[AT:.+]] = linalg.generic {{.+}} ins(%[[A]] : tensor<4x48xf32>) outs(%{{.+}} : tensor<48x4xf32>)
+// CHECK:         %[[LORA:.+]] = linalg.generic {{.+}} ins(%[[DYB]], %[[AT]] : tensor<?x4xf32>, tensor<48x4xf32>)
+// CHECK:         %[[DX:.+]] = linalg.generic {{.+}} ins(%[[BASE]], %[[LORA]] :
+// CHECK:           arith.constant 2.000000e+00 : f32
+// CHECK:         %[[DA:.+]] = linalg.generic
+// CHECK-SAME:      iterator_types = ["parallel", "parallel", "reduction"]
+// CHECK-SAME:      ins(%[[DYB]], %[[IN]] : tensor<?x4xf32>, tensor<?x48xf32>) outs(%{{.+}} : tensor<4x48xf32>)
+// CHECK:         %[[DAS:.+]] = linalg.generic {{.+}} ins(%[[DA]] : tensor<4x48xf32>)
+// CHECK:         %[[XA:.+]] = linalg.generic {{.+}} ins(%[[IN]], %[[A]] : tensor<?x48xf32>, tensor<4x48xf32>)
+// CHECK:         %[[DB:.+]] = linalg.generic
+// CHECK-SAME:      iterator_types = ["parallel", "parallel", "reduction"]
+// CHECK-SAME:      ins(%[[DY]], %[[XA]] : tensor<?x40xf32>, tensor<?x4xf32>) outs(%{{.+}} : tensor<40x4xf32>)
+// CHECK-NOT:     tensor<40x48xf32>) {
+// CHECK:         return %[[DX]], %[[DAS]], %{{.+}} : tensor<?x48xf32>, tensor<4x48xf32>, tensor<40x4xf32>
+func.func @lora(%dy: tensor<?x40xf32>, %x: tensor<?x48xf32>, %w: tensor<40x48xf32>, %a: tensor<4x48xf32>,
+                %b: tensor<40x4xf32>) -> (tensor<?x48xf32>, tensor<4x48xf32>, tensor<40x4xf32>) {
+  %dx, %da, %db = zen.linear_grad %dy, %x, %w lora(%a, %b) {lora_scale = 2.0 : f64}
+      : tensor<?x40xf32>, tensor<?x48xf32>, tensor<40x48xf32>, tensor<4x48xf32>, tensor<40x4xf32>
+      -> input_grad(tensor<?x48xf32>) lora_a_grad(tensor<4x48xf32>) lora_b_grad(tensor<40x4xf32>)
+  return %dx, %da, %db : tensor<?x48xf32>, tensor<4x48xf32>, tensor<40x4xf32>
+}
