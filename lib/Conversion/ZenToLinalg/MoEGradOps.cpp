@@ -20,7 +20,8 @@
 // ever built.
 //
 // Helpers copied from MoEOps.cpp (private there): delinearize, expertSlice,
-// sortByExpert (k now a Value), elementwise, routerProbabilities.
+// sortByExpert (k now a Value), routerProbabilities; pointwise generalises
+// elementwise.
 //
 //===----------------------------------------------------------------------===//
 
@@ -35,7 +36,9 @@
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Transforms/DialectConversion.h"
+#include "llvm/ADT/Sequence.h"
 
+#include <array>
 #include <limits>
 
 using namespace mlir;
@@ -56,12 +59,9 @@ AffineMap dimsMap(MLIRContext *ctx, unsigned n, ArrayRef<unsigned> ds) {
   return AffineMap::get(n, 0, exprs, ctx);
 }
 
-/// 0 .. n-1.
+/// from .. to-1.
 SmallVector<unsigned> range(unsigned from, unsigned to) {
-  SmallVector<unsigned> r;
-  for (unsigned i = from; i < to; ++i)
-    r.push_back(i);
-  return r;
+  return llvm::to_vector(llvm::seq<unsigned>(from, to));
 }
 
 /// (Copied from MoEOps.cpp.) Splits the linear token id `n` (row-major over
@@ -81,12 +81,17 @@ SmallVector<Value> delinearize(OpBuilder &b, Location loc, Value n,
 }
 
 /// (Copied from MoEOps.cpp.) Expert `e`'s [d1, d2] slice of a stacked
-/// [E, d1, d2] tensor (a view after bufferization).
-Value expertSlice(ImplicitLocOpBuilder &b, Value stacked, Value e) {
+/// [E, d1, d2] tensor (a view after bufferization); with `update`, writes
+/// `update` back into that slice instead (the pair bufferizes in place).
+Value expertSlice(ImplicitLocOpBuilder &b, Value stacked, Value e,
+                  Value update = Value()) {
   SmallVector<OpFoldResult> sizes = sizesOf(b, stacked);
   sizes[0] = b.getIndexAttr(1);
   SmallVector<OpFoldResult> offsets = {e, b.getIndexAttr(0), b.getIndexAttr(0)};
   SmallVector<OpFoldResult> strides(3, b.getIndexAttr(1));
+  if (update)
+    return tensor::InsertSliceOp::create(b, update, stacked, offsets, sizes,
+                                         strides);
   auto type = cast<RankedTensorType>(stacked.getType());
   auto sliceType = RankedTensorType::get(type.getShape().drop_front(),
                                          type.getElementType());
@@ -94,50 +99,65 @@ Value expertSlice(ImplicitLocOpBuilder &b, Value stacked, Value e) {
                                         strides);
 }
 
-/// Writes `slice` back into expert `e`'s slice of `stacked` (the pair with
-/// expertSlice bufferizes in place).
-Value insertExpertSlice(ImplicitLocOpBuilder &b, Value slice, Value stacked,
-                        Value e) {
-  SmallVector<OpFoldResult> sizes = sizesOf(b, stacked);
-  sizes[0] = b.getIndexAttr(1);
-  SmallVector<OpFoldResult> offsets = {e, b.getIndexAttr(0), b.getIndexAttr(0)};
-  SmallVector<OpFoldResult> strides(3, b.getIndexAttr(1));
-  return tensor::InsertSliceOp::create(b, slice, stacked, offsets, sizes,
-                                       strides);
-}
-
-/// (Copied from MoEOps.cpp, f32 result.) One elementwise generic over
-/// same-shaped tensors; `body` gets the f32-promoted operands and returns
-/// `numResults` f32 values.
-SmallVector<Value>
-elementwise(ImplicitLocOpBuilder &b, ValueRange inputs, unsigned numResults,
-            function_ref<SmallVector<Value>(OpBuilder &, Location, ValueRange)>
-                body) {
-  unsigned rank = cast<RankedTensorType>(inputs[0].getType()).getRank();
+/// (After MoEOps.cpp's elementwise.) One parallel generic over `like`'s
+/// shape producing `numResults` f32 tensors; input i is read through
+/// `maps[i]` (all identity when `maps` is empty) and `body` gets the
+/// f32-promoted input elements.
+using PointwiseBody =
+    function_ref<SmallVector<Value>(OpBuilder &, Location, ValueRange)>;
+SmallVector<Value> pointwise(ImplicitLocOpBuilder &b, Value like,
+                             ValueRange ins, ArrayRef<AffineMap> maps,
+                             unsigned numResults, PointwiseBody body) {
+  unsigned rank = cast<RankedTensorType>(like.getType()).getRank();
   MLIRContext *ctx = b.getContext();
-  SmallVector<AffineMap> maps(inputs.size() + numResults,
-                              identityMap(ctx, rank));
+  SmallVector<AffineMap> allMaps(maps);
+  allMaps.resize(ins.size(), identityMap(ctx, rank));
+  allMaps.append(numResults, identityMap(ctx, rank));
   SmallVector<Value> inits;
   for (unsigned i = 0; i < numResults; ++i)
-    inits.push_back(emptyLike(b, inputs[0], b.getF32Type()));
+    inits.push_back(emptyLike(b, like, b.getF32Type()));
   auto op = linalg::GenericOp::create(
-      b, ValueRange(inits).getTypes(), inputs, inits, maps,
+      b, ValueRange(inits).getTypes(), ins, inits, allMaps,
       parallelIterators(rank),
       [&](OpBuilder &nb, Location loc, ValueRange args) {
         SmallVector<Value> xs;
-        for (Value a : args.take_front(inputs.size()))
+        for (Value a : args.take_front(ins.size()))
           xs.push_back(toF32(nb, loc, a));
         linalg::YieldOp::create(nb, loc, body(nb, loc, xs));
       });
   return SmallVector<Value>(op.getResults().begin(), op.getResults().end());
 }
 
-Value elementwise1(ImplicitLocOpBuilder &b, ValueRange inputs,
-                   function_ref<Value(OpBuilder &, Location, ValueRange)> body) {
-  return elementwise(b, inputs, 1,
-                     [&](OpBuilder &nb, Location loc, ValueRange xs) {
-                       return SmallVector<Value>{body(nb, loc, xs)};
-                     })[0];
+Value pointwise1(ImplicitLocOpBuilder &b, Value like, ValueRange ins,
+                 ArrayRef<AffineMap> maps,
+                 function_ref<Value(OpBuilder &, Location, ValueRange)> body) {
+  return pointwise(b, like, ins, maps, 1,
+                   [&](OpBuilder &nb, Location loc, ValueRange xs) {
+                     return SmallVector<Value>{body(nb, loc, xs)};
+                   })[0];
+}
+
+Value zerosF32(ImplicitLocOpBuilder &b, ArrayRef<OpFoldResult> sizes) {
+  return filledTensor(b, sizes, b.getF32Type(), 0.0);
+}
+
+/// init + Σ_i a_i b_i over the reduction dims of `iters` in f32, the inputs
+/// taken in pairs (a_i, b_i) through `maps` (the last map is init's).
+Value mulAddF32(ImplicitLocOpBuilder &b, ValueRange ins,
+                ArrayRef<AffineMap> maps, Value init,
+                ArrayRef<utils::IteratorType> iters) {
+  return linalg::GenericOp::create(
+             b, init.getType(), ins, init, maps, iters,
+             [&](OpBuilder &nb, Location loc, ValueRange args) {
+               Value acc = args.back();
+               for (size_t i = 0; i + 1 < args.size(); i += 2)
+                 acc = arith::AddFOp::create(
+                     nb, loc, acc,
+                     arith::MulFOp::create(nb, loc, toF32(nb, loc, args[i]),
+                                           toF32(nb, loc, args[i + 1])));
+               yieldValue(nb, loc, acc);
+             })
+      .getResult(0);
 }
 
 /// Σ_i a_i w_i for pairs (a_i [..., K], w_i [K, N]) accumulated in f32: an
@@ -153,7 +173,7 @@ Value matmulF32(ImplicitLocOpBuilder &b,
   aDims.push_back(rank);
   SmallVector<OpFoldResult> sizes = sizesOf(b, a0);
   sizes.back() = sizesOf(b, w0)[1];
-  Value init = filledTensor(b, sizes, b.getF32Type(), 0.0);
+  Value init = zerosF32(b, sizes);
   SmallVector<Value> ins;
   SmallVector<AffineMap> maps;
   for (auto [a, w] : terms) {
@@ -161,18 +181,7 @@ Value matmulF32(ImplicitLocOpBuilder &b,
     maps.append({dimsMap(ctx, n, aDims), dimsMap(ctx, n, {rank, rank - 1})});
   }
   maps.push_back(dimsMap(ctx, n, range(0, rank)));
-  return linalg::GenericOp::create(
-             b, init.getType(), ins, init, maps, lastReducedIterators(n),
-             [&](OpBuilder &nb, Location loc, ValueRange args) {
-               Value acc = args.back();
-               for (size_t i = 0; i + 1 < args.size(); i += 2)
-                 acc = arith::AddFOp::create(
-                     nb, loc, acc,
-                     arith::MulFOp::create(nb, loc, toF32(nb, loc, args[i]),
-                                           toF32(nb, loc, args[i + 1])));
-               yieldValue(nb, loc, acc);
-             })
-      .getResult(0);
+  return mulAddF32(b, ins, maps, init, lastReducedIterators(n));
 }
 
 /// init + Σ_tokens aᵀ b for a [..., M], b [..., N] (same leading dims): the
@@ -190,103 +199,42 @@ Value outerSumF32(ImplicitLocOpBuilder &b, Value a, Value bv, Value init) {
   bDims.push_back(1);
   SmallVector<utils::IteratorType> iters(n, utils::IteratorType::reduction);
   iters[0] = iters[1] = utils::IteratorType::parallel;
-  return linalg::GenericOp::create(
-             b, init.getType(), ValueRange{a, bv}, init,
-             ArrayRef<AffineMap>{dimsMap(ctx, n, aDims), dimsMap(ctx, n, bDims),
-                                 dimsMap(ctx, n, {0, 1})},
-             iters,
-             [&](OpBuilder &nb, Location loc, ValueRange args) {
-               Value prod = arith::MulFOp::create(
-                   nb, loc, toF32(nb, loc, args[0]), toF32(nb, loc, args[1]));
-               yieldValue(nb, loc,
-                          arith::AddFOp::create(nb, loc, args[2], prod));
-             })
-      .getResult(0);
+  return mulAddF32(
+      b, {a, bv},
+      {dimsMap(ctx, n, aDims), dimsMap(ctx, n, bDims), dimsMap(ctx, n, {0, 1})},
+      init, iters);
 }
 
-Value zerosF32(ImplicitLocOpBuilder &b, ArrayRef<OpFoldResult> sizes) {
-  return filledTensor(b, sizes, b.getF32Type(), 0.0);
-}
-
-/// Σ_h a[..., h] b[..., h] in f32: an f32 [...] tensor.
+/// Σ_h a[..., h] b[..., h] in f32, or Σ_h a[..., h] b[h] for a vector `bv`:
+/// an f32 [...] tensor.
 Value rowDotF32(ImplicitLocOpBuilder &b, Value a, Value bv) {
   unsigned rank = cast<RankedTensorType>(a.getType()).getRank();
+  bool vector = cast<RankedTensorType>(bv.getType()).getRank() == 1;
   MLIRContext *ctx = b.getContext();
   SmallVector<OpFoldResult> sizes = sizesOf(b, a);
   sizes.pop_back();
-  Value init = zerosF32(b, sizes);
-  return linalg::GenericOp::create(
-             b, init.getType(), ValueRange{a, bv}, init,
-             ArrayRef<AffineMap>{identityMap(ctx, rank), identityMap(ctx, rank),
-                                 dropLastDimMap(ctx, rank)},
-             lastReducedIterators(rank),
-             [&](OpBuilder &nb, Location loc, ValueRange args) {
-               Value prod = arith::MulFOp::create(
-                   nb, loc, toF32(nb, loc, args[0]), toF32(nb, loc, args[1]));
-               yieldValue(nb, loc,
-                          arith::AddFOp::create(nb, loc, args[2], prod));
-             })
-      .getResult(0);
-}
-
-/// x[..., h] v[h] summed over h in f32: an f32 [...] tensor.
-Value dotVecF32(ImplicitLocOpBuilder &b, Value x, Value v) {
-  unsigned rank = cast<RankedTensorType>(x.getType()).getRank();
-  MLIRContext *ctx = b.getContext();
-  SmallVector<OpFoldResult> sizes = sizesOf(b, x);
-  sizes.pop_back();
-  Value init = zerosF32(b, sizes);
-  return linalg::GenericOp::create(
-             b, init.getType(), ValueRange{x, v}, init,
-             ArrayRef<AffineMap>{identityMap(ctx, rank), lastDimMap(ctx, rank),
-                                 dropLastDimMap(ctx, rank)},
-             lastReducedIterators(rank),
-             [&](OpBuilder &nb, Location loc, ValueRange args) {
-               Value prod = arith::MulFOp::create(
-                   nb, loc, toF32(nb, loc, args[0]), toF32(nb, loc, args[1]));
-               yieldValue(nb, loc,
-                          arith::AddFOp::create(nb, loc, args[2], prod));
-             })
-      .getResult(0);
-}
-
-/// s[...] * a[..., h] in f32 (one scale per row).
-Value scaleRowsF32(ImplicitLocOpBuilder &b, Value a, Value s) {
-  unsigned rank = cast<RankedTensorType>(a.getType()).getRank();
-  MLIRContext *ctx = b.getContext();
-  Value init = emptyLike(b, a, b.getF32Type());
-  return linalg::GenericOp::create(
-             b, init.getType(), ValueRange{a, s}, init,
-             ArrayRef<AffineMap>{identityMap(ctx, rank),
-                                 dropLastDimMap(ctx, rank),
-                                 identityMap(ctx, rank)},
-             parallelIterators(rank),
-             [&](OpBuilder &nb, Location loc, ValueRange args) {
-               yieldValue(nb, loc,
-                          arith::MulFOp::create(nb, loc,
-                                                toF32(nb, loc, args[0]),
-                                                toF32(nb, loc, args[1])));
-             })
-      .getResult(0);
+  return mulAddF32(b, {a, bv},
+                   {identityMap(ctx, rank),
+                    vector ? lastDimMap(ctx, rank) : identityMap(ctx, rank),
+                    dropLastDimMap(ctx, rank)},
+                   zerosF32(b, sizes), lastReducedIterators(rank));
 }
 
 /// silu(g) * u, from f32 projections: the SwiGLU hidden activation.
 Value swigluF32(ImplicitLocOpBuilder &b, Value g, Value u) {
-  return elementwise1(b, ValueRange{g, u},
-                      [](OpBuilder &nb, Location loc, ValueRange xs) {
-                        return arith::MulFOp::create(nb, loc,
-                                                     siluF32(nb, loc, xs[0]),
-                                                     xs[1])
-                            .getResult();
-                      });
+  return pointwise1(
+      b, g, {g, u}, {}, [](OpBuilder &nb, Location loc, ValueRange xs) {
+        return arith::MulFOp::create(nb, loc, siluF32(nb, loc, xs[0]), xs[1])
+            .getResult();
+      });
 }
 
 /// The SwiGLU backward from the hidden cotangent dh: (dg, du) with
 /// du = dh silu(g), dg = dh u silu'(g), silu'(g) = σ(g)(1 + g(1 - σ(g))).
 std::pair<Value, Value> swigluBackward(ImplicitLocOpBuilder &b, Value g,
                                        Value u, Value dh) {
-  SmallVector<Value> r = elementwise(
-      b, ValueRange{g, u, dh}, 2,
+  SmallVector<Value> r = pointwise(
+      b, g, {g, u, dh}, {}, 2,
       [](OpBuilder &nb, Location loc, ValueRange xs) -> SmallVector<Value> {
         Value g = xs[0], u = xs[1], dh = xs[2];
         Value sig = sigmoidF32(nb, loc, g);
@@ -309,23 +257,22 @@ std::pair<Value, Value> swigluBackward(ImplicitLocOpBuilder &b, Value g,
 // zen.moe_router_grad
 //===----------------------------------------------------------------------===//
 
-/// (Copied from MoEOps.cpp.) softmax(round(x Wᵀ)) over all E experts in f32,
-/// the max-subtracted form: an f32 [..., E] tensor.
+/// softmax(round(x Wᵀ)) over all E experts in f32, in the max-subtracted
+/// form of MoEOps.cpp's routerProbabilities (same operations, so the same
+/// values): an f32 [..., E] tensor.
 Value routerProbabilities(ImplicitLocOpBuilder &b, Value x, Value routerW) {
   Type elem = cast<RankedTensorType>(x.getType()).getElementType();
   Value logits = castTensor(b, contractLastDimF32(b, x, routerW), elem);
   unsigned rank = cast<RankedTensorType>(logits.getType()).getRank();
   MLIRContext *ctx = b.getContext();
+  AffineMap id = identityMap(ctx, rank), row = dropLastDimMap(ctx, rank);
   SmallVector<OpFoldResult> rowSizes = sizesOf(b, logits);
   rowSizes.pop_back();
-  Type f32 = b.getF32Type();
-  Value maxInit =
-      filledTensor(b, rowSizes, f32, -std::numeric_limits<double>::infinity());
+  Value maxInit = filledTensor(b, rowSizes, b.getF32Type(),
+                               -std::numeric_limits<double>::infinity());
   Value rowMax =
       linalg::GenericOp::create(
-          b, maxInit.getType(), logits, maxInit,
-          ArrayRef<AffineMap>{identityMap(ctx, rank),
-                              dropLastDimMap(ctx, rank)},
+          b, maxInit.getType(), logits, maxInit, ArrayRef<AffineMap>{id, row},
           lastReducedIterators(rank),
           [&](OpBuilder &nb, Location loc, ValueRange args) {
             yieldValue(nb, loc,
@@ -333,38 +280,19 @@ Value routerProbabilities(ImplicitLocOpBuilder &b, Value x, Value routerW) {
                                                  toF32(nb, loc, args[0])));
           })
           .getResult(0);
-  auto expShifted = [&](OpBuilder &nb, Location loc, ValueRange args) {
-    return math::ExpOp::create(
-        nb, loc,
-        arith::SubFOp::create(nb, loc, toF32(nb, loc, args[0]), args[1]));
-  };
-  Value sumInit = zerosF32(b, rowSizes);
-  Value rowSum =
-      linalg::GenericOp::create(
-          b, sumInit.getType(), ValueRange{logits, rowMax}, sumInit,
-          ArrayRef<AffineMap>{identityMap(ctx, rank), dropLastDimMap(ctx, rank),
-                              dropLastDimMap(ctx, rank)},
-          lastReducedIterators(rank),
-          [&](OpBuilder &nb, Location loc, ValueRange args) {
-            yieldValue(nb, loc,
-                       arith::AddFOp::create(nb, loc, args[2],
-                                             expShifted(nb, loc, args)));
-          })
-          .getResult(0);
-  Value init = emptyLike(b, logits, f32);
-  return linalg::GenericOp::create(
-             b, init.getType(), ValueRange{logits, rowMax, rowSum}, init,
-             ArrayRef<AffineMap>{
-                 identityMap(ctx, rank), dropLastDimMap(ctx, rank),
-                 dropLastDimMap(ctx, rank), identityMap(ctx, rank)},
-             parallelIterators(rank),
-             [&](OpBuilder &nb, Location loc, ValueRange args) {
-               yieldValue(nb, loc,
-                          arith::DivFOp::create(nb, loc,
-                                                expShifted(nb, loc, args),
-                                                args[2]));
-             })
-      .getResult(0);
+  Value e = pointwise1(b, logits, {logits, rowMax}, {id, row},
+                       [](OpBuilder &nb, Location loc, ValueRange a) {
+                         return math::ExpOp::create(
+                                    nb, loc,
+                                    arith::SubFOp::create(nb, loc, a[0], a[1]))
+                             .getResult();
+                       });
+  Value sum =
+      reduceLastDimF32(b, e, [](OpBuilder &, Location, Value v) { return v; });
+  return pointwise1(
+      b, e, {e, sum}, {id, row}, [](OpBuilder &nb, Location loc, ValueRange a) {
+        return arith::DivFOp::create(nb, loc, a[0], a[1]).getResult();
+      });
 }
 
 // p = softmax(f32(round(x Wᵀ))), q = p[idx]; dq = dw (or, with
@@ -381,67 +309,40 @@ struct MoERouterGradLowering : OpConversionPattern<MoERouterGradOp> {
     unsigned rank = cast<RankedTensorType>(x.getType()).getRank();
     MLIRContext *ctx = b.getContext();
     Value probs = routerProbabilities(b, x, routerW);
-    Value experts = getValueOrCreateConstantIndexOp(b, b.getLoc(),
-                                                    sizesOf(b, routerW)[0]);
+    Value experts =
+        getValueOrCreateConstantIndexOp(b, b.getLoc(), sizesOf(b, routerW)[0]);
 
     // q[..., j] = p[..., idx[..., j]] (the index clamped into [0, E), as the
     // forward's tables are).
-    Value qInit = emptyLike(b, idx, b.getF32Type());
     Value q =
-        linalg::GenericOp::create(
-            b, qInit.getType(), idx, qInit,
-            ArrayRef<AffineMap>{identityMap(ctx, rank), identityMap(ctx, rank)},
-            parallelIterators(rank),
-            [&](OpBuilder &nb, Location l, ValueRange args) {
-              Value e = arith::IndexCastOp::create(nb, l, nb.getIndexType(),
-                                                   args[0]);
-              e = arith::MaxSIOp::create(nb, l, e, indexConst(nb, l, 0));
-              e = arith::MinSIOp::create(
-                  nb, l, e,
-                  arith::SubIOp::create(nb, l, experts, indexConst(nb, l, 1)));
-              SmallVector<Value> at;
-              for (unsigned d = 0; d + 1 < rank; ++d)
-                at.push_back(linalg::IndexOp::create(nb, l, d));
-              at.push_back(e);
-              yieldValue(nb, l, tensor::ExtractOp::create(nb, l, probs, at));
-            })
-            .getResult(0);
+        pointwise1(b, dw, {}, {}, [&](OpBuilder &nb, Location l, ValueRange) {
+          SmallVector<Value> at;
+          for (unsigned d = 0; d < rank; ++d)
+            at.push_back(linalg::IndexOp::create(nb, l, d));
+          Value e = arith::IndexCastOp::create(
+              nb, l, nb.getIndexType(),
+              tensor::ExtractOp::create(nb, l, idx, at));
+          e = arith::MaxSIOp::create(nb, l, e, indexConst(nb, l, 0));
+          at.back() = arith::MinSIOp::create(
+              nb, l, e,
+              arith::SubIOp::create(nb, l, experts, indexConst(nb, l, 1)));
+          return tensor::ExtractOp::create(nb, l, probs, at).getResult();
+        });
 
-    auto sumLast = [&](Value t) {
-      return reduceLastDimF32(b, t, [](OpBuilder &, Location, Value v) {
-        return v;
-      });
-    };
-    auto slotOp = [&](ValueRange slots, ValueRange rows,
-                      function_ref<Value(OpBuilder &, Location, ValueRange)>
-                          body) {
-      SmallVector<AffineMap> maps(slots.size(), identityMap(ctx, rank));
-      maps.append(rows.size(), dropLastDimMap(ctx, rank));
-      maps.push_back(identityMap(ctx, rank));
-      SmallVector<Value> ins(slots.begin(), slots.end());
-      ins.append(rows.begin(), rows.end());
-      Value init = emptyLike(b, idx, b.getF32Type());
-      return linalg::GenericOp::create(
-                 b, init.getType(), ins, init, maps, parallelIterators(rank),
-                 [&](OpBuilder &nb, Location l, ValueRange args) {
-                   yieldValue(nb, l, body(nb, l, args.drop_back()));
-                 })
-          .getResult(0);
-    };
-
+    AffineMap id = identityMap(ctx, rank), row = dropLastDimMap(ctx, rank);
     Value dq = dw;
     if (op.getNormTopkProb()) {
       // w = q / S: dq = (dw - Σ_j dw_j q_j / S) / S.
-      Value s = sumLast(q);
-      Value t = rowDotF32(b, dw, q);
-      dq = slotOp(ValueRange{dw}, ValueRange{t, s},
-                  [](OpBuilder &nb, Location l, ValueRange a) {
-                    Value mean = arith::DivFOp::create(nb, l, a[1], a[2]);
-                    return arith::DivFOp::create(
-                               nb, l, arith::SubFOp::create(nb, l, a[0], mean),
-                               a[2])
-                        .getResult();
-                  });
+      Value s = reduceLastDimF32(
+          b, q, [](OpBuilder &, Location, Value v) { return v; });
+      dq = pointwise1(
+          b, dw, {dw, rowDotF32(b, dw, q), s}, {id, row, row},
+          [](OpBuilder &nb, Location l, ValueRange a) {
+            Value mean = arith::DivFOp::create(nb, l, a[1], a[2]);
+            return arith::DivFOp::create(
+                       nb, l, arith::SubFOp::create(nb, l, a[0], mean), a[2])
+                .getResult();
+          });
     }
     Value c = rowDotF32(b, dq, q);
 
@@ -451,7 +352,8 @@ struct MoERouterGradLowering : OpConversionPattern<MoERouterGradOp> {
     slotDims.push_back(rank);
     Value dp =
         linalg::GenericOp::create(
-            b, probs.getType(), ValueRange{idx, dq}, zerosF32(b, sizesOf(b, probs)),
+            b, probs.getType(), ValueRange{idx, dq},
+            zerosF32(b, sizesOf(b, probs)),
             ArrayRef<AffineMap>{dimsMap(ctx, n, slotDims),
                                 dimsMap(ctx, n, slotDims),
                                 dimsMap(ctx, n, range(0, rank))},
@@ -460,42 +362,30 @@ struct MoERouterGradLowering : OpConversionPattern<MoERouterGradOp> {
               Value e = arith::IndexCastOp::create(
                   nb, l, nb.getI64Type(),
                   linalg::IndexOp::create(nb, l, rank - 1));
-              Value hit = arith::CmpIOp::create(
-                  nb, l, arith::CmpIPredicate::eq, args[0], e);
+              Value hit = arith::CmpIOp::create(nb, l, arith::CmpIPredicate::eq,
+                                                args[0], e);
               Value add = arith::AddFOp::create(nb, l, args[2], args[1]);
-              yieldValue(nb, l, arith::SelectOp::create(nb, l, hit, add,
-                                                        args[2]));
+              yieldValue(nb, l,
+                         arith::SelectOp::create(nb, l, hit, add, args[2]));
             })
             .getResult(0);
     // dlogits = p (dp - c).
-    Value dlogits =
-        linalg::GenericOp::create(
-            b, probs.getType(), ValueRange{probs, dp, c},
-            emptyLike(b, probs, b.getF32Type()),
-            ArrayRef<AffineMap>{identityMap(ctx, rank), identityMap(ctx, rank),
-                                dropLastDimMap(ctx, rank),
-                                identityMap(ctx, rank)},
-            parallelIterators(rank),
-            [&](OpBuilder &nb, Location l, ValueRange args) {
-              yieldValue(nb, l,
-                         arith::MulFOp::create(
-                             nb, l, args[0],
-                             arith::SubFOp::create(nb, l, args[1], args[2])));
-            })
-            .getResult(0);
+    Value dlogits = pointwise1(
+        b, probs, {probs, dp, c}, {id, id, row},
+        [](OpBuilder &nb, Location l, ValueRange a) {
+          return arith::MulFOp::create(nb, l, a[0],
+                                       arith::SubFOp::create(nb, l, a[1], a[2]))
+              .getResult();
+        });
 
-    Value dx, dW;
-    if (op.getInputGrad())
-      dx = castTensor(b, matmulF32(b, {{dlogits, routerW}}),
-                      cast<RankedTensorType>(x.getType()).getElementType());
-    if (op.getRouterWGrad())
-      dW = castTensor(
-          b, outerSumF32(b, dlogits, x, zerosF32(b, sizesOf(b, routerW))),
-          cast<RankedTensorType>(routerW.getType()).getElementType());
     SmallVector<Value> results;
-    for (Value v : {dx, dW})
-      if (v)
-        results.push_back(v);
+    if (op.getInputGrad())
+      results.push_back(castTensor(b, matmulF32(b, {{dlogits, routerW}}),
+                                   getElementTypeOrSelf(x.getType())));
+    if (op.getRouterWGrad())
+      results.push_back(castTensor(
+          b, outerSumF32(b, dlogits, x, zerosF32(b, sizesOf(b, routerW))),
+          getElementTypeOrSelf(routerW.getType())));
     rewriter.replaceOp(op, results);
     return success();
   }
@@ -506,12 +396,10 @@ struct MoERouterGradLowering : OpConversionPattern<MoERouterGradOp> {
 //===----------------------------------------------------------------------===//
 
 /// (Copied from MoEOps.cpp, `k` a Value.) The counting sort of the (token,
-/// slot) pairs by expert: `offsets` [E + 1] (expert e owns rows offsets[e] ..
-/// offsets[e+1] of `order`) and `order` [N·k] (pair ids token·k + slot,
-/// ascending tokens within an expert).
+/// slot) pairs by expert: expert e owns rows offsets[e] .. offsets[e+1] of
+/// `order` [N·k] (pair ids token·k + slot, ascending tokens per expert).
 struct ExpertRows {
-  Value offsets;
-  Value order;
+  Value offsets, order;
 };
 
 ExpertRows sortByExpert(ImplicitLocOpBuilder &b, Value indices,
@@ -584,18 +472,19 @@ struct Accumulators {
   Value dUp;   // [E, I, H]
   Value dDown; // [E, H, I]
 
-  SmallVector<Value> values() const {
+  std::array<Value *, 5> all() { return {&dx, &dw, &dGate, &dUp, &dDown}; }
+  SmallVector<Value> values() {
     SmallVector<Value> v;
-    for (Value a : {dx, dw, dGate, dUp, dDown})
-      if (a)
-        v.push_back(a);
+    for (Value *a : all())
+      if (*a)
+        v.push_back(*a);
     return v;
   }
   /// The same set of accumulators, taking new values from `v` in order.
-  Accumulators with(ValueRange v) const {
+  Accumulators with(ValueRange v) {
     Accumulators r = *this;
     unsigned i = 0;
-    for (Value *a : {&r.dx, &r.dw, &r.dGate, &r.dUp, &r.dDown})
+    for (Value *a : r.all())
       if (*a)
         *a = v[i++];
     return r;
@@ -617,10 +506,7 @@ struct MoEGradLowering : OpConversionPattern<MoEGradOp> {
     Location loc = b.getLoc();
     Value x = adaptor.getInput(), dy = adaptor.getResultGrad();
     Value weights = adaptor.getWeights(), indices = adaptor.getIndices();
-    Type elem = cast<RankedTensorType>(x.getType()).getElementType();
-    auto elemOf = [](Value v) {
-      return cast<RankedTensorType>(v.getType()).getElementType();
-    };
+    Type elem = getElementTypeOrSelf(x.getType());
 
     SmallVector<Value> lead;
     Value numTokens = indexConst(b, loc, 1);
@@ -631,24 +517,22 @@ struct MoEGradLowering : OpConversionPattern<MoEGradOp> {
     Value kVal =
         getValueOrCreateConstantIndexOp(b, loc, sizesOf(b, weights).back());
 
+    // The routed part's f32 accumulators, in result order.
     Accumulators acc;
-    if (op.getInputGrad())
-      acc.dx = zerosF32(b, sizesOf(b, x));
-    if (op.getWeightsGrad())
-      acc.dw = zerosF32(b, sizesOf(b, weights));
-    if (op.getGateWGrad())
-      acc.dGate = zerosF32(b, sizesOf(b, adaptor.getGateW()));
-    if (op.getUpWGrad())
-      acc.dUp = zerosF32(b, sizesOf(b, adaptor.getUpW()));
-    if (op.getDownWGrad())
-      acc.dDown = zerosF32(b, sizesOf(b, adaptor.getDownW()));
+    Value primals[] = {x, weights, adaptor.getGateW(), adaptor.getUpW(),
+                       adaptor.getDownW()};
+    Value wanted[] = {op.getInputGrad(), op.getWeightsGrad(), op.getGateWGrad(),
+                      op.getUpWGrad(), op.getDownWGrad()};
+    for (auto [slot, primal, want] : llvm::zip(acc.all(), primals, wanted))
+      if (want)
+        *slot = zerosF32(b, sizesOf(b, primal));
 
     if (!acc.values().empty()) {
       Value experts = getValueOrCreateConstantIndexOp(
           b, loc, sizesOf(b, adaptor.getGateW())[0]);
-      ExpertRows rows =
-          sortByExpert(b, indices, lead,
-                       arith::MulIOp::create(b, numTokens, kVal), experts, kVal);
+      ExpertRows rows = sortByExpert(b, indices, lead,
+                                     arith::MulIOp::create(b, numTokens, kVal),
+                                     experts, kVal);
       Value c0 = indexConst(b, loc, 0), c1 = indexConst(b, loc, 1);
       Value gateW = adaptor.getGateW(), upW = adaptor.getUpW(),
             downW = adaptor.getDownW();
@@ -679,22 +563,14 @@ struct MoEGradLowering : OpConversionPattern<MoEGradOp> {
       acc = acc.with(loop.getResults());
     }
 
-    Value dx = acc.dx;
     SmallVector<Value> sharedGrads(4);
     if (op.hasSharedExpert())
-      dx = sharedExpertGrad(b, op, adaptor, dx, sharedGrads);
-
+      acc.dx = sharedExpertGrad(b, op, adaptor, acc.dx, sharedGrads);
     SmallVector<Value> results;
-    if (dx)
-      results.push_back(castTensor(b, dx, elem));
-    if (acc.dw)
-      results.push_back(acc.dw);
-    if (acc.dGate)
-      results.push_back(castTensor(b, acc.dGate, elemOf(adaptor.getGateW())));
-    if (acc.dUp)
-      results.push_back(castTensor(b, acc.dUp, elemOf(adaptor.getUpW())));
-    if (acc.dDown)
-      results.push_back(castTensor(b, acc.dDown, elemOf(adaptor.getDownW())));
+    for (auto [slot, primal] : llvm::zip(acc.all(), primals))
+      if (*slot)
+        results.push_back(
+            castTensor(b, *slot, getElementTypeOrSelf(primal.getType())));
     for (Value g : sharedGrads)
       if (g)
         results.push_back(castTensor(b, g, elem));
@@ -742,43 +618,36 @@ private:
           .getResult(0);
     };
     Value xe = gatherRows(x), dye = gatherRows(dy);
-    // The slot weights as the forward mixes them: w.to(x.dtype).
-    Value wInit = emptyTensor(b, {count}, b.getF32Type());
-    Value we = linalg::GenericOp::create(
-                   b, wInit.getType(), ValueRange{}, wInit,
-                   ArrayRef<AffineMap>{identityMap(ctx, 1)},
-                   parallelIterators(1),
-                   [&](OpBuilder &nb, Location l, ValueRange) {
-                     Value w = tensor::ExtractOp::create(
-                         nb, l, weights,
-                         rowAt(nb, l, linalg::IndexOp::create(nb, l, 0)));
-                     yieldValue(nb, l, roundThrough(nb, l, w, elem));
-                   })
-                   .getResult(0);
-
     Value g = contractLastDimF32(b, xe, gateE); // [n, I]
     Value u = contractLastDimF32(b, xe, upE);
     Value h = swigluF32(b, g, u);
     Value dwRows; // [n]
     if (acc.dw)
       dwRows = rowDotF32(b, dye, contractLastDimF32(b, h, downE));
-    Value dout = scaleRowsF32(b, dye, we); // [n, H]
-    if (acc.dDown) {
-      Value slice = expertSlice(b, acc.dDown, e);
-      acc.dDown = insertExpertSlice(b, outerSumF32(b, dout, h, slice),
-                                    acc.dDown, e);
-    }
+    // do = w dy, with the slot weight as the forward mixes it: w.to(x.dtype).
+    Value dout = pointwise1(
+        b, dye, {dye}, {}, [&](OpBuilder &nb, Location l, ValueRange xs) {
+          Value w = tensor::ExtractOp::create(
+              nb, l, weights, rowAt(nb, l, linalg::IndexOp::create(nb, l, 0)));
+          return arith::MulFOp::create(nb, l, roundThrough(nb, l, w, elem),
+                                       xs[0])
+              .getResult();
+        });
+    // stacked[e] += Σ_rows aᵀ bv, in place in the expert's slice.
+    auto accumulate = [&](Value stacked, Value a, Value bv) {
+      Value sum = outerSumF32(b, a, bv, expertSlice(b, stacked, e));
+      return expertSlice(b, stacked, e, sum);
+    };
+    if (acc.dDown)
+      acc.dDown = accumulate(acc.dDown, dout, h);
     Value dxRows; // [n, H]
     if (acc.dx || acc.dGate || acc.dUp) {
       Value dh = matmulF32(b, {{dout, downE}}); // [n, I]
       auto [dg, du] = swigluBackward(b, g, u, dh);
       if (acc.dGate)
-        acc.dGate = insertExpertSlice(
-            b, outerSumF32(b, dg, xe, expertSlice(b, acc.dGate, e)), acc.dGate,
-            e);
+        acc.dGate = accumulate(acc.dGate, dg, xe);
       if (acc.dUp)
-        acc.dUp = insertExpertSlice(
-            b, outerSumF32(b, du, xe, expertSlice(b, acc.dUp, e)), acc.dUp, e);
+        acc.dUp = accumulate(acc.dUp, du, xe);
       if (acc.dx)
         dxRows = matmulF32(b, {{dg, gateE}, {du, upE}});
     }
@@ -790,48 +659,43 @@ private:
     // forward's scatter).
     Value c0 = indexConst(b, b.getLoc(), 0), c1 = indexConst(b, b.getLoc(), 1);
     Value hiddenVal = getValueOrCreateConstantIndexOp(b, b.getLoc(), hidden);
-    SmallVector<Value> inits;
-    if (acc.dx)
-      inits.push_back(acc.dx);
-    if (acc.dw)
-      inits.push_back(acc.dw);
+    Accumulators rows;
+    rows.dx = acc.dx;
+    rows.dw = acc.dw;
     auto scatter = scf::ForOp::create(
-        b, c0, count, c1, inits,
+        b, c0, count, c1, rows.values(),
         [&](OpBuilder &rb, Location l, Value r, ValueRange iter) {
+          Accumulators cur = rows.with(iter);
           SmallVector<Value> at = rowAt(rb, l, r);
-          SmallVector<Value> next(iter.begin(), iter.end());
-          if (acc.dw) {
-            Value v = tensor::ExtractOp::create(rb, l, dwRows, ValueRange{r});
-            next.back() = tensor::InsertOp::create(rb, l, v, iter.back(), at);
-          }
-          if (acc.dx) {
-            SmallVector<Value> rowBase(at.begin(), at.end() - 1);
-            next[0] =
+          if (cur.dw)
+            cur.dw = tensor::InsertOp::create(
+                rb, l, tensor::ExtractOp::create(rb, l, dwRows, ValueRange{r}),
+                cur.dw, at);
+          if (cur.dx) {
+            at.pop_back();
+            cur.dx =
                 scf::ForOp::create(
-                    rb, l, c0, hiddenVal, c1, ValueRange{iter[0]},
+                    rb, l, c0, hiddenVal, c1, ValueRange{cur.dx},
                     [&](OpBuilder &hb, Location hl, Value hIdx,
                         ValueRange hIter) {
-                      SmallVector<Value> yAt = rowBase;
+                      SmallVector<Value> yAt = at;
                       yAt.push_back(hIdx);
-                      Value old =
-                          tensor::ExtractOp::create(hb, hl, hIter[0], yAt);
-                      Value add = tensor::ExtractOp::create(
-                          hb, hl, dxRows, ValueRange{r, hIdx});
-                      Value sum = arith::AddFOp::create(hb, hl, old, add);
-                      scf::YieldOp::create(
+                      Value sum = arith::AddFOp::create(
                           hb, hl,
-                          ValueRange{tensor::InsertOp::create(hb, hl, sum,
-                                                              hIter[0], yAt)});
+                          tensor::ExtractOp::create(hb, hl, hIter[0], yAt),
+                          tensor::ExtractOp::create(hb, hl, dxRows,
+                                                    ValueRange{r, hIdx}));
+                      scf::YieldOp::create(hb, hl,
+                                           ValueRange{tensor::InsertOp::create(
+                                               hb, hl, sum, hIter[0], yAt)});
                     })
                     .getResult(0);
           }
-          scf::YieldOp::create(rb, l, next);
+          scf::YieldOp::create(rb, l, cur.values());
         });
-    unsigned i = 0;
-    if (acc.dx)
-      acc.dx = scatter.getResult(i++);
-    if (acc.dw)
-      acc.dw = scatter.getResult(i++);
+    rows = rows.with(scatter.getResults());
+    acc.dx = rows.dx;
+    acc.dw = rows.dw;
     return acc;
   }
 
@@ -842,11 +706,11 @@ private:
   static Value sharedExpertGrad(ImplicitLocOpBuilder &b, MoEGradOp op,
                                 OpAdaptor adaptor, Value dxRouted,
                                 SmallVectorImpl<Value> &grads) {
-    bool wantDx = op.getInputGrad() != nullptr;
-    bool wantGate = op.getSharedGateWGrad() != nullptr,
-         wantUp = op.getSharedUpWGrad() != nullptr,
-         wantDown = op.getSharedDownWGrad() != nullptr,
-         wantScalar = op.getSharedExpertGateWGrad() != nullptr;
+    bool wantDx = bool(op.getInputGrad()),
+         wantGate = bool(op.getSharedGateWGrad()),
+         wantUp = bool(op.getSharedUpWGrad()),
+         wantDown = bool(op.getSharedDownWGrad()),
+         wantScalar = bool(op.getSharedExpertGateWGrad());
     if (!wantDx && !wantGate && !wantUp && !wantDown && !wantScalar)
       return dxRouted;
     MLIRContext *ctx = b.getContext();
@@ -860,23 +724,25 @@ private:
     // The per-token gate logit x · seg[0] and σ = sigmoid(logit).
     OpFoldResult hidden = sizesOf(b, x).back();
     Value segRow = tensor::ExtractSliceOp::create(
-        b, RankedTensorType::get({cast<RankedTensorType>(x.getType()).getShape().back()},
-                                 cast<RankedTensorType>(seg.getType()).getElementType()),
+        b,
+        RankedTensorType::get(
+            {cast<RankedTensorType>(x.getType()).getShape().back()},
+            cast<RankedTensorType>(seg.getType()).getElementType()),
         seg, ArrayRef<OpFoldResult>{b.getIndexAttr(0), b.getIndexAttr(0)},
         ArrayRef<OpFoldResult>{b.getIndexAttr(1), hidden},
         ArrayRef<OpFoldResult>{b.getIndexAttr(1), b.getIndexAttr(1)});
-    Value sig = elementwise1(
-        b, ValueRange{dotVecF32(b, x, segRow)},
-        [](OpBuilder &nb, Location l, ValueRange xs) {
-          return sigmoidF32(nb, l, xs[0]);
-        });
+    Value logit = rowDotF32(b, x, segRow);
+    Value sig = pointwise1(b, logit, {logit}, {},
+                           [](OpBuilder &nb, Location l, ValueRange xs) {
+                             return sigmoidF32(nb, l, xs[0]);
+                           });
     // dlogit = (dy · s) σ (1 - σ), s = h sdᵀ the shared expert's output.
     Value dlogit;
     if (wantDx || wantScalar) {
       Value s = contractLastDimF32(b, h, sd);
-      dlogit = elementwise1(
-          b, ValueRange{rowDotF32(b, dy, s), sig},
-          [](OpBuilder &nb, Location l, ValueRange xs) {
+      Value dys = rowDotF32(b, dy, s);
+      dlogit = pointwise1(
+          b, dys, {dys, sig}, {}, [](OpBuilder &nb, Location l, ValueRange xs) {
             Value one = f32Const(nb, l, 1.0);
             Value dsig = arith::MulFOp::create(
                 nb, l, xs[1], arith::SubFOp::create(nb, l, one, xs[1]));
@@ -888,7 +754,11 @@ private:
     if (!wantDx && !wantGate && !wantUp && !wantDown)
       return dxRouted;
 
-    Value ds = scaleRowsF32(b, dy, sig); // σ dy, [..., H]
+    Value ds = pointwise1( // σ dy, [..., H]
+        b, dy, {dy, sig}, {identityMap(ctx, rank), dropLastDimMap(ctx, rank)},
+        [](OpBuilder &nb, Location l, ValueRange a) {
+          return arith::MulFOp::create(nb, l, a[0], a[1]).getResult();
+        });
     if (wantDown)
       grads[2] = outerSumF32(b, ds, h, zerosF32(b, sizesOf(b, sd)));
     if (!wantDx && !wantGate && !wantUp)
@@ -907,29 +777,22 @@ private:
     SmallVector<AffineMap> maps = {identityMap(ctx, rank),
                                    dropLastDimMap(ctx, rank),
                                    lastDimMap(ctx, rank)};
-    if (dxRouted) {
+    if (dxRouted)
       ins.push_back(dxRouted);
-      maps.push_back(identityMap(ctx, rank));
-    }
-    maps.push_back(identityMap(ctx, rank));
-    return linalg::GenericOp::create(
-               b, dxShared.getType(), ins, emptyLike(b, x, b.getF32Type()),
-               maps, parallelIterators(rank),
-               [&](OpBuilder &nb, Location l, ValueRange args) {
-                 Value v = arith::AddFOp::create(
-                     nb, l, args[0],
-                     arith::MulFOp::create(nb, l, args[1],
-                                           toF32(nb, l, args[2])));
-                 if (dxRouted)
-                   v = arith::AddFOp::create(nb, l, v, args[3]);
-                 yieldValue(nb, l, v);
-               })
-        .getResult(0);
+    return pointwise1(
+        b, x, ins, maps, [&](OpBuilder &nb, Location l, ValueRange xs) {
+          Value v = arith::AddFOp::create(
+              nb, l, xs[0], arith::MulFOp::create(nb, l, xs[1], xs[2]));
+          if (dxRouted)
+            v = arith::AddFOp::create(nb, l, v, xs[3]);
+          return v;
+        });
   }
 };
 
 } // namespace
 
-void mlir::zen::populateZenMoEGradOpsToLinalgPatterns(RewritePatternSet &patterns) {
+void mlir::zen::populateZenMoEGradOpsToLinalgPatterns(
+    RewritePatternSet &patterns) {
   patterns.add<MoERouterGradLowering, MoEGradLowering>(patterns.getContext());
 }

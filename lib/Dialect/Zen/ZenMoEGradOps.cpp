@@ -16,8 +16,8 @@ static LogicalResult expectGradType(Operation *op, StringRef gradName,
   if (!grad)
     return success();
   if (!primal)
-    return op->emitOpError() << "expects no " << gradName << " without "
-                             << primalName;
+    return op->emitOpError()
+           << "expects no " << gradName << " without " << primalName;
   if (grad.getType() == primal.getType())
     return success();
   return op->emitOpError() << "expects " << gradName << " to have the type of "
@@ -32,8 +32,8 @@ static LogicalResult expectSlotsOf(Operation *op, const shape::Named &slots,
   if (failed(shape::expectRank(op, slots, input.rank(), "[..., k]")))
     return failure();
   for (int64_t d = 0; d + 1 < input.rank(); ++d)
-    if (failed(shape::expectDimsMatch(op, slots, d, "token", input, d,
-                                      "token")))
+    if (failed(
+            shape::expectDimsMatch(op, slots, d, "token", input, d, "token")))
       return failure();
   return success();
 }
@@ -42,8 +42,8 @@ static LogicalResult expectSomeGrad(Operation *op, StringRef names) {
   for (Value v : op->getResults())
     if (v)
       return success();
-  return op->emitOpError() << "expects at least one gradient result ("
-                           << names << ")";
+  return op->emitOpError() << "expects at least one gradient result (" << names
+                           << ")";
 }
 
 //===----------------------------------------------------------------------===//
@@ -72,11 +72,10 @@ LogicalResult MoERouterGradOp::verify() {
                          << k;
   if (failed(expectSomeGrad(*this, "input_grad, router_w_grad")))
     return failure();
-  return failure(
-      failed(expectGradType(*this, "input_grad", getInputGrad(), "input",
-                            getInput())) ||
-      failed(expectGradType(*this, "router_w_grad", getRouterWGrad(),
-                            "router_w", getRouterW())));
+  return failure(failed(expectGradType(*this, "input_grad", getInputGrad(),
+                                       "input", getInput())) ||
+                 failed(expectGradType(*this, "router_w_grad", getRouterWGrad(),
+                                       "router_w", getRouterW())));
 }
 
 //===----------------------------------------------------------------------===//
@@ -182,8 +181,8 @@ LogicalResult MoEGradOp::verify() {
       {"shared_expert_gate_w_grad", getSharedExpertGateWGrad(),
        "shared_expert_gate_w", getSharedExpertGateW()}};
   for (const Pair &p : pairs)
-    if (failed(expectGradType(*this, p.gradName, p.grad, p.primalName,
-                              p.primal)))
+    if (failed(
+            expectGradType(*this, p.gradName, p.grad, p.primalName, p.primal)))
       return failure();
   return success();
 }

@@ -96,15 +96,15 @@ struct MoEVJP : DifferentiableOpInterface::ExternalModel<MoEVJP, MoEOp> {
                                        moe.getTopK(), moe.getNormTopkProb());
     Value weights = routing.getWeights(), indices = routing.getIndices();
     auto grad = MoEGradOp::create(
-        b, loc, typeIf(needInput, moe.getInput()),
-        typeIf(needRouting, weights), typeIf(need(2), moe.getGateW()), typeIf(need(3), moe.getUpW()),
+        b, loc, typeIf(needInput, moe.getInput()), typeIf(needRouting, weights),
+        typeIf(need(2), moe.getGateW()), typeIf(need(3), moe.getUpW()),
         typeIf(need(4), moe.getDownW()), typeIf(need(5), moe.getSharedGateW()),
         typeIf(need(6), moe.getSharedUpW()),
         typeIf(need(7), moe.getSharedDownW()),
-        typeIf(need(8), moe.getSharedExpertGateW()),
-        moe.getInput(), weights, indices, moe.getGateW(), moe.getUpW(),
-        moe.getDownW(), dy, moe.getSharedGateW(), moe.getSharedUpW(),
-        moe.getSharedDownW(), moe.getSharedExpertGateW());
+        typeIf(need(8), moe.getSharedExpertGateW()), moe.getInput(), weights,
+        indices, moe.getGateW(), moe.getUpW(), moe.getDownW(), dy,
+        moe.getSharedGateW(), moe.getSharedUpW(), moe.getSharedDownW(),
+        moe.getSharedExpertGateW());
 
     Value dInputRouter, dRouter;
     buildRouterGrad(b, loc, moe.getInput(), moe.getRouterW(), indices,
