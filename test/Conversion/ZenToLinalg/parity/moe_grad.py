@@ -15,6 +15,10 @@ routing margins: indices are drawn freely (distinct per token, never experts
 numpy backward goes through the top-k and uses tokens whose router logits
 are E levels 1.0 apart (as parity/moe.py does), far above the FD step.
 
+The op sequence MoEOpsVJP.cpp builds for zen.moe (zen.moe_router, zen.moe_grad,
+zen.moe_router_grad, input gradients added) is also checked whole against
+grads_moe.moe_vjp.
+
 Tolerances (max|d| / max|ref| per gradient): f32 1e-5 (measured <= 4e-7);
 bf16 3e-2 (inputs rounded to bf16 on both sides, each gradient rounded to
 bf16 once, and the router logits rounded to bf16 as HF's router does while
@@ -117,6 +121,40 @@ func.func @moe_grad_weights_only_dyn_experts(%x: tensor<?x16x{T}>, %w: tensor<?x
 }}
 """
 
+# The op sequence MoEOpsVJP.cpp builds for zen.moe (routing recomputed by
+# zen.moe_router, then zen.moe_grad, then zen.moe_router_grad on the routing
+# weights' cotangent, input gradients summed), checked whole against
+# grads_moe.moe_vjp (f32 only).
+COMPOSED = """
+func.func @moe_vjp(%x: tensor<?x16xf32>, %r: tensor<6x16xf32>, %g: tensor<6x12x16xf32>,
+    %u: tensor<6x12x16xf32>, %d: tensor<6x16x12xf32>, %sg: tensor<10x16xf32>,
+    %su: tensor<10x16xf32>, %sd: tensor<16x10xf32>, %seg: tensor<1x16xf32>,
+    %dy: tensor<?x16xf32>)
+    -> (tensor<?x16xf32>, tensor<6x16xf32>, tensor<6x12x16xf32>, tensor<6x12x16xf32>,
+        tensor<6x16x12xf32>, tensor<10x16xf32>, tensor<10x16xf32>, tensor<16x10xf32>,
+        tensor<1x16xf32>) {
+  %w, %i = zen.moe_router %x, %r {norm_topk_prob, top_k = 2 : i64}
+      : tensor<?x16xf32>, tensor<6x16xf32>
+  %m:9 = zen.moe_grad %x, %w, %i, %g, %u, %d, %dy shared(%sg, %su, %sd, %seg)
+      : tensor<?x16xf32>, tensor<?x2xf32>, tensor<?x2xi64>, tensor<6x12x16xf32>,
+        tensor<6x12x16xf32>, tensor<6x16x12xf32>, tensor<?x16xf32>, tensor<10x16xf32>,
+        tensor<10x16xf32>, tensor<16x10xf32>, tensor<1x16xf32>
+      -> input_grad tensor<?x16xf32> weights_grad tensor<?x2xf32>
+         gate_w_grad tensor<6x12x16xf32> up_w_grad tensor<6x12x16xf32>
+         down_w_grad tensor<6x16x12xf32> shared_gate_w_grad tensor<10x16xf32>
+         shared_up_w_grad tensor<10x16xf32> shared_down_w_grad tensor<16x10xf32>
+         shared_expert_gate_w_grad tensor<1x16xf32>
+  %dxr, %dr = zen.moe_router_grad %x, %r, %i, %m#1 {norm_topk_prob}
+      : tensor<?x16xf32>, tensor<6x16xf32>, tensor<?x2xi64>, tensor<?x2xf32>
+      -> input_grad tensor<?x16xf32> router_w_grad tensor<6x16xf32>
+  %dx = arith.addf %m#0, %dxr : tensor<?x16xf32>
+  return %dx, %dr, %m#2, %m#3, %m#4, %m#5, %m#6, %m#7, %m#8
+      : tensor<?x16xf32>, tensor<6x16xf32>, tensor<6x12x16xf32>, tensor<6x12x16xf32>,
+        tensor<6x16x12xf32>, tensor<10x16xf32>, tensor<10x16xf32>, tensor<16x10xf32>,
+        tensor<1x16xf32>
+}
+"""
+
 NAMES = ["input", "weights", "gate_w", "up_w", "down_w", "shared_gate_w", "shared_up_w",
          "shared_down_w", "shared_expert_gate_w"]
 
@@ -167,6 +205,26 @@ def fd_check_reference(rng):
             worst = max(worst, abs(fd - an) / max(abs(fd), abs(an), 1e-12))
         assert worst <= 1e-6, f"numpy backward vs FD (k={k} norm={norm} shared={shared}): {worst:.3g}"
         print(f"reference FD k={k} norm={norm} shared={shared}: {worst:.2e}")
+
+
+def check_composed(rng):
+    kernel = Kernel(COMPOSED)
+    router = np.zeros((E, H))
+    x = routed_inputs(rng, (9,), router).astype(np.float32)
+    router = router.astype(np.float32)
+    ws = [(0.3 * rng.standard_normal(s)).astype(np.float32)
+          for s in [(E, I, H), (E, I, H), (E, H, I), (IS, H), (IS, H), (H, IS), (1, H)]]
+    dy = rng.standard_normal(x.shape).astype(np.float32)
+    ref = grads_moe.moe_vjp(x, router, *ws[:3], 2, True, dy, *ws[3:])
+    names = ["input", "router_w", "gate_w", "up_w", "down_w"] + NAMES[5:]
+    got = kernel.call("moe_vjp", [x, router] + ws + [dy],
+                      [(np.float32, ref[n].ndim) for n in names])
+    errs = []
+    for n, g in zip(names, got):
+        err = rel_err(g, ref[n])
+        assert err <= 1e-5, f"composed VJP {n}: {err:.3g}"
+        errs.append(f"{n} {err:.2e}")
+    print("composed moe VJP f32: " + " ".join(errs))
 
 
 def distinct_indices(rng, lead, k, allowed):
@@ -254,5 +312,6 @@ def check(dtype):
 
 
 fd_check_reference(np.random.default_rng(3))
+check_composed(np.random.default_rng(5))
 check("f32")
 check("bf16")
