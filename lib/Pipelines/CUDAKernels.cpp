@@ -167,8 +167,10 @@ void emitMmaGemm(linalg::GenericOp op, const GemmMatch &m) {
       arith::CmpIOp::create(b, arith::CmpIPredicate::sgt, rows, zero);
   auto ifOp = scf::IfOp::create(b, nonEmpty, /*withElseRegion=*/false);
   b.setInsertionPointToStart(&ifOp.getThenRegion().front());
-  Value gridY = arith::CeilDivUIOp::create(b, rows, idx(b, kBlockM));
-  Value gridX = idx(b, (m.n + kBlockN - 1) / kBlockN);
+  // Rows on grid x (up to 2^31 - 1 blocks), columns on grid y (65535
+  // blocks: N up to 4M).
+  Value gridX = arith::CeilDivUIOp::create(b, rows, idx(b, kBlockM));
+  Value gridY = idx(b, (m.n + kBlockN - 1) / kBlockN);
   gpu::LaunchOp launch = createLaunch(b, gridX, gridY, kThreads);
 
   // Device side.
@@ -179,10 +181,10 @@ void emitMmaGemm(linalg::GenericOp op, const GemmMatch &m) {
   Value warpM = arith::DivUIOp::create(b, warp, idx(b, kWarpsN));
   Value warpN = arith::RemUIOp::create(b, warp, idx(b, kWarpsN));
   Value rowBase = arith::AddIOp::create(
-      b, arith::MulIOp::create(b, launch.getBlockIds().y, idx(b, kBlockM)),
+      b, arith::MulIOp::create(b, launch.getBlockIds().x, idx(b, kBlockM)),
       arith::MulIOp::create(b, warpM, idx(b, kWarpM)));
   Value colBase = arith::AddIOp::create(
-      b, arith::MulIOp::create(b, launch.getBlockIds().x, idx(b, kBlockN)),
+      b, arith::MulIOp::create(b, launch.getBlockIds().y, idx(b, kBlockN)),
       arith::MulIOp::create(b, warpN, idx(b, kWarpN)));
   // PTX fragment layout: group g = lane / 4 picks rows (A, C) or columns
   // (B); t = lane % 4 picks the pair of consecutive k (A, B) or n (C).

@@ -10,7 +10,7 @@
 // CHECK-LABEL: func.func @q_proj
 // CHECK-NOT: linalg.generic
 // CHECK: scf.if
-// CHECK: gpu.launch blocks({{.*}}) in ({{.*}} = %c32{{.*}}, {{.*}}, {{.*}}) threads({{.*}}) in ({{.*}} = %c128
+// CHECK: gpu.launch blocks({{.*}}) in ({{.*}}, {{.*}} = %c32{{.*}}, {{.*}}) threads({{.*}}) in ({{.*}} = %c128
 // CHECK: scf.for {{.*}} = %c0{{.*}} to %c1024{{.*}} step %c16{{.*}} iter_args({{.*}}) -> (f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32)
 // CHECK-COUNT-4: nvvm.mma.sync A[{{.*}}] B[{{.*}}] C[{{.*}}] {layoutA = #nvvm.mma_layout<row>, layoutB = #nvvm.mma_layout<col>, multiplicandAPtxType = #nvvm.mma_type<bf16>, multiplicandBPtxType = #nvvm.mma_type<bf16>, shape = #nvvm.shape<m = 16, n = 8, k = 16>}
 // CHECK: scf.yield

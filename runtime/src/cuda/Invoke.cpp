@@ -18,6 +18,7 @@
 #include "../core/Status.h"
 #include "zen/runtime_cuda.h"
 
+#include <cstdio>
 #include <cstring>
 #include <map>
 #include <mutex>
@@ -30,14 +31,53 @@ namespace {
 /// MLIR's memref.get_global marker for `allocated` (never freed).
 const uintptr_t kMLIRGlobalMarker = 0xdeadbeef;
 
-/// "target" of a metadata document; "cpu" when absent.
-std::string targetOf(const std::string &metadata) {
+/// A string member of a metadata document; `fallback` when absent.
+std::string metadataString(const std::string &metadata, const char *key,
+                           const char *fallback) {
   json::Value doc;
   json::ParseError error;
   if (!json::parse(metadata, doc, error) || doc.kind != json::Kind::Object)
-    return "cpu";
-  const json::Value *target = doc.find("target");
-  return target && target->kind == json::Kind::String ? target->text : "cpu";
+    return fallback;
+  const json::Value *value = doc.find(key);
+  return value && value->kind == json::Kind::String ? value->text : fallback;
+}
+
+/// "target" of a metadata document; "cpu" when absent.
+std::string targetOf(const std::string &metadata) {
+  return metadataString(metadata, "target", "cpu");
+}
+
+/// A cubin for sm_XY runs on compute capability X.Y' with Y' >= Y; one for
+/// an arch-specific target (sm_90a) only on X.Y itself.
+zen_status_t checkArch(const Driver &d, const Model &model) {
+  std::string arch = metadataString(model.metadataJson(), "cuda_arch", "");
+  int major = 0, minor = 0;
+  char suffix = 0;
+  if (std::sscanf(arch.c_str(), "sm_%1d%1d%c", &major, &minor, &suffix) < 2)
+    return nullptr; // unknown: let the driver decide
+  CUdevice device = 0;
+  int deviceMajor = 0, deviceMinor = 0;
+  char name[256] = "?";
+  d.cuDeviceGet(&device, 0);
+  d.cuDeviceGetName(name, sizeof name, device);
+  d.cuDeviceGetAttribute(&deviceMajor,
+                         CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MAJOR, device);
+  d.cuDeviceGetAttribute(&deviceMinor,
+                         CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MINOR, device);
+  bool ok = deviceMajor == major &&
+            (suffix == 'a' ? deviceMinor == minor : deviceMinor >= minor);
+  if (ok)
+    return nullptr;
+  std::string fix =
+      deviceMajor == 8 ? "rebuild it with zen-compile --target=cuda "
+                         "--cuda-arch=sm_80"
+      : deviceMajor == 9 && deviceMinor == 0
+          ? "rebuild it with zen-compile --target=cuda --cuda-arch=sm_90a"
+          : "Zen's CUDA target supports sm_80 and sm_90a GPUs";
+  return makeStatus(ZEN_STATUS_UNSUPPORTED,
+                    cat(model.path(), " was compiled for ", arch,
+                        ", but GPU 0 (", name, ") is sm_", deviceMajor,
+                        deviceMinor, "; ", fix));
 }
 
 /// A managed buffer, freed on scope exit.
@@ -129,6 +169,7 @@ zen_status_t call(const Model &model, size_t entryIndex,
   if (!driver)
     return makeStatus(ZEN_STATUS_UNSUPPORTED,
                       cat(model.path(), " is a CUDA model: ", why));
+  ZEN_RETURN_IF_ERROR(checkArch(*driver, model));
   // Errors from loading the cubin (a constructor of the library).
   if (std::string error = takeError(); !error.empty())
     return makeStatus(ZEN_STATUS_UNSUPPORTED,
