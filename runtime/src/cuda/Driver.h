@@ -105,6 +105,12 @@ std::string describeErrorWith(const Driver &table, const char *what,
 void recordError(const std::string &message);
 std::string takeError();
 
+/// Makes libzenrt's own symbols (the mgpu* functions CUDA model libraries
+/// call) visible to libraries dlopen'ed later, even when libzenrt itself was
+/// loaded with RTLD_LOCAL (Python's ctypes does that): Model::open calls it
+/// before opening a model.
+void exposeRuntimeSymbols();
+
 /// Frees memory from mgpuMemAlloc (managed or device).
 void freeDeviceMemory(void *pointer);
 

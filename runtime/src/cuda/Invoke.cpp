@@ -75,7 +75,7 @@ zen_status_t checkArch(const Driver &d, const Model &model) {
           ? "rebuild it with zen-compile --target=cuda --cuda-arch=sm_90a"
           : "Zen's CUDA target supports sm_80 and sm_90a GPUs";
   return makeStatus(ZEN_STATUS_UNSUPPORTED,
-                    cat(model.path(), " was compiled for ", arch,
+                    cat("the model was compiled for ", arch,
                         ", but GPU 0 (", name, ") is sm_", deviceMajor,
                         deviceMinor, "; ", fix));
 }
@@ -168,12 +168,12 @@ zen_status_t call(const Model &model, size_t entryIndex,
   const Driver *driver = getDriver(&why);
   if (!driver)
     return makeStatus(ZEN_STATUS_UNSUPPORTED,
-                      cat(model.path(), " is a CUDA model: ", why));
+                      cat("a CUDA model needs the CUDA driver: ", why));
   ZEN_RETURN_IF_ERROR(checkArch(*driver, model));
   // Errors from loading the cubin (a constructor of the library).
   if (std::string error = takeError(); !error.empty())
     return makeStatus(ZEN_STATUS_UNSUPPORTED,
-                      cat(model.path(), ": CUDA: ", error));
+                      cat("CUDA: ", error));
   if (inputs.size() != entry.numInputs)
     return makeStatus(
         ZEN_STATUS_INVALID_ARGUMENT,

@@ -17,6 +17,7 @@
 #include "Driver.h"
 
 #include <cstdint>
+#include <dlfcn.h>
 
 using namespace zen::rt::cuda;
 
@@ -252,4 +253,17 @@ ZEN_MGPU void mgpuSetDefaultDevice(int32_t device) {
   if (device != 0)
     recordError("only CUDA device 0 is supported, not " +
                 std::to_string(device));
+}
+
+void zen::rt::cuda::exposeRuntimeSymbols() {
+  static bool done = [] {
+    Dl_info info;
+    if (::dladdr(reinterpret_cast<void *>(&mgpuModuleLoad), &info) &&
+        info.dli_fname)
+      // RTLD_NOLOAD: no second copy, only the promotion to RTLD_GLOBAL (the
+      // reference it takes is kept: libzenrt stays loaded anyway).
+      ::dlopen(info.dli_fname, RTLD_NOW | RTLD_NOLOAD | RTLD_GLOBAL);
+    return true;
+  }();
+  (void)done;
 }
