@@ -12,7 +12,9 @@
 
 #include "zen/Pipelines/CUDAPipeline.h"
 
+#include "mlir/Dialect/Affine/IR/AffineOps.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Arith/Utils/Utils.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
@@ -20,6 +22,7 @@
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/LLVMIR/NVVMDialect.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Utils/StaticValueUtils.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/ImplicitLocOpBuilder.h"
@@ -67,15 +70,18 @@ gpu::LaunchOp createLaunch(ImplicitLocOpBuilder &b, Value gx, Value gy,
 // zen-cuda-gemm-to-mma
 //===----------------------------------------------------------------------===//
 
-/// y[..., n] += x[..., k] * w[n, k] on memrefs, as LinalgBuilders'
-/// contractLastDimF32 builds it for zen.linear and friends.
+/// A contraction C[...] += A[...] * B[...] on memrefs whose last loop k is
+/// the only reduction and whose last parallel loop n indexes B and C but not
+/// A: zen.linear (LinalgBuilders' contractLastDimF32: loops (..., n, k), B =
+/// w[n, k]) and the batched ones (attention scores: loops (b, j, t, u, d),
+/// B = keys[b, u, j / n_rep, d]). The other parallel loops are *batch*
+/// loops when B reads them (one grid z index each) and *row* loops
+/// otherwise (linearised into the M of the GEMM).
 struct GemmMatch {
-  Value x, w, y;
-  unsigned rank; // of x and y
-  int64_t n, k;
+  unsigned numLoops;
+  SmallVector<unsigned> batchLoops, rowLoops;
 };
 
-/// The body is `yield (out + (ext? a) * (ext? b))`.
 bool isMulAddBody(linalg::GenericOp op) {
   Block &body = op.getRegion().front();
   auto yield = cast<linalg::YieldOp>(body.getTerminator());
@@ -102,44 +108,39 @@ std::optional<GemmMatch> matchGemm(linalg::GenericOp op) {
   if (!op.hasPureBufferSemantics() || op.getNumDpsInputs() != 2 ||
       op.getNumDpsInits() != 1)
     return std::nullopt;
-  auto xType = dyn_cast<MemRefType>(op.getDpsInputs()[0].getType());
-  auto wType = dyn_cast<MemRefType>(op.getDpsInputs()[1].getType());
-  auto yType = dyn_cast<MemRefType>(op.getDpsInits()[0].getType());
-  if (!xType || !wType || !yType || wType.getRank() != 2 ||
-      xType.getRank() < 2 || yType.getRank() != xType.getRank())
+  auto aType = dyn_cast<MemRefType>(op.getDpsInputs()[0].getType());
+  auto bType = dyn_cast<MemRefType>(op.getDpsInputs()[1].getType());
+  auto cType = dyn_cast<MemRefType>(op.getDpsInits()[0].getType());
+  if (!aType || !bType || !cType)
     return std::nullopt;
-  Type in = xType.getElementType();
-  if (!(in.isBF16() || in.isF16()) || wType.getElementType() != in ||
-      !yType.getElementType().isF32())
+  Type in = aType.getElementType();
+  if (!(in.isBF16() || in.isF16()) || bType.getElementType() != in ||
+      !cType.getElementType().isF32())
     return std::nullopt;
-  if (wType.isDynamicDim(0) || wType.isDynamicDim(1) ||
-      xType.getShape().back() != wType.getDimSize(1))
-    return std::nullopt;
-  unsigned rank = xType.getRank(), numLoops = rank + 1;
-  if (op.getNumLoops() != numLoops)
+  unsigned numLoops = op.getNumLoops();
+  if (numLoops < 3)
     return std::nullopt;
   auto iters = op.getIteratorTypesArray();
   for (unsigned i = 0; i < numLoops; ++i)
     if (iters[i] != (i + 1 == numLoops ? utils::IteratorType::reduction
                                        : utils::IteratorType::parallel))
       return std::nullopt;
-  MLIRContext *ctx = op.getContext();
-  SmallVector<AffineExpr> xExprs, yExprs;
-  for (unsigned i = 0; i + 1 < rank; ++i) {
-    xExprs.push_back(getAffineDimExpr(i, ctx));
-    yExprs.push_back(getAffineDimExpr(i, ctx));
-  }
-  AffineExpr n = getAffineDimExpr(rank - 1, ctx), k = getAffineDimExpr(rank, ctx);
-  xExprs.push_back(k);
-  yExprs.push_back(n);
-  SmallVector<AffineMap> expected = {AffineMap::get(numLoops, 0, xExprs, ctx),
-                                     AffineMap::get(numLoops, 0, {n, k}, ctx),
-                                     AffineMap::get(numLoops, 0, yExprs, ctx)};
-  if (op.getIndexingMapsArray() != expected || !isMulAddBody(op))
+  unsigned n = numLoops - 2, k = numLoops - 1;
+  SmallVector<AffineMap> maps = op.getIndexingMapsArray();
+  // C is indexed by every parallel loop, each once, and not by k.
+  AffineMap cMap = maps[2];
+  if (!cMap.isProjectedPermutation() || cMap.getNumResults() != numLoops - 1 ||
+      cMap.isFunctionOfDim(k))
     return std::nullopt;
-  return GemmMatch{op.getDpsInputs()[0], op.getDpsInputs()[1],
-                   op.getDpsInits()[0], rank, wType.getDimSize(0),
-                   wType.getDimSize(1)};
+  // A reads k and not n; B reads n and k.
+  if (!maps[0].isFunctionOfDim(k) || maps[0].isFunctionOfDim(n) ||
+      !maps[1].isFunctionOfDim(k) || !maps[1].isFunctionOfDim(n) ||
+      !isMulAddBody(op))
+    return std::nullopt;
+  GemmMatch m{numLoops, {}, {}};
+  for (unsigned i = 0; i < n; ++i)
+    (maps[1].isFunctionOfDim(i) ? m.batchLoops : m.rowLoops).push_back(i);
+  return m;
 }
 
 // Tile shape: a block of 2x2 warps, each warp 16 rows x (kWarpN = 4 mma
@@ -151,29 +152,55 @@ constexpr int64_t kBlockM = kWarpM * kWarpsM, kBlockN = kWarpN * kWarpsN;
 constexpr int64_t kThreads = 32 * kWarpsM * kWarpsN;
 
 /// Emits the tensor-core kernel replacing `op` (see CUDAPipeline.h, stage 2).
+/// Emits the tensor-core kernel replacing `op` (see CUDAPipeline.h, stage 2).
 void emitMmaGemm(linalg::GenericOp op, const GemmMatch &m) {
   ImplicitLocOpBuilder b(op.getLoc(), op);
-  Type in = cast<MemRefType>(m.x.getType()).getElementType();
+  Value aMem = op.getDpsInputs()[0], bMem = op.getDpsInputs()[1],
+        cMem = op.getDpsInits()[0];
+  Type in = cast<MemRefType>(aMem.getType()).getElementType();
   Type f32 = b.getF32Type();
-  // Host side: M = product of the leading dims; the grid covers M x N.
-  SmallVector<Value> lead;
-  Value rows = idx(b, 1);
-  for (unsigned i = 0; i + 1 < m.rank; ++i) {
-    lead.push_back(memref::DimOp::create(b, m.y, i));
-    rows = arith::MulIOp::create(b, rows, lead.back());
-  }
+  SmallVector<AffineMap> maps = op.getIndexingMapsArray();
+  unsigned n = m.numLoops - 2, k = m.numLoops - 1;
+  // Host side: the loop extents (static ones fold), M = the product of the
+  // row loops, the batch count; grid (M / 32, N / 64, batches).
+  SmallVector<Value> extent;
+  for (Range range : cast<linalg::LinalgOp>(op.getOperation())
+                          .createLoopRanges(b, b.getLoc()))
+    extent.push_back(getValueOrCreateConstantIndexOp(b, b.getLoc(),
+                                                     range.size));
+  auto product = [&](ArrayRef<unsigned> loops) {
+    Value p = idx(b, 1);
+    for (unsigned l : loops)
+      p = b.createOrFold<arith::MulIOp>(p, extent[l]);
+    return p;
+  };
+  Value rows = product(m.rowLoops), batches = product(m.batchLoops);
+  Value nSize = extent[n], kSize = extent[k];
   Value zero = idx(b, 0);
-  Value nonEmpty =
-      arith::CmpIOp::create(b, arith::CmpIPredicate::sgt, rows, zero);
+  auto positive = [&](Value v) {
+    return arith::CmpIOp::create(b, arith::CmpIPredicate::sgt, v, zero);
+  };
+  Value nonEmpty = arith::AndIOp::create(
+      b, arith::AndIOp::create(b, positive(rows), positive(nSize)),
+      positive(batches));
   auto ifOp = scf::IfOp::create(b, nonEmpty, /*withElseRegion=*/false);
   b.setInsertionPointToStart(&ifOp.getThenRegion().front());
-  // Rows on grid x (up to 2^31 - 1 blocks), columns on grid y (65535
-  // blocks: N up to 4M).
-  Value gridX = arith::CeilDivUIOp::create(b, rows, idx(b, kBlockM));
-  Value gridY = idx(b, (m.n + kBlockN - 1) / kBlockN);
-  gpu::LaunchOp launch = createLaunch(b, gridX, gridY, kThreads);
+  // Rows on grid x (up to 2^31 - 1 blocks), columns on grid y and batches
+  // on grid z (65535 each).
+  Value gridX = b.createOrFold<arith::CeilDivUIOp>(rows, idx(b, kBlockM));
+  Value gridY = b.createOrFold<arith::CeilDivUIOp>(nSize, idx(b, kBlockN));
+  Value one = idx(b, 1);
+  auto launch = gpu::LaunchOp::create(b, gridX, gridY, batches,
+                                      idx(b, kThreads), one, one);
+  b.setInsertionPointToEnd(&launch.getBody().front());
+  gpu::TerminatorOp::create(b);
+  b.setInsertionPointToStart(&launch.getBody().front());
 
   // Device side.
+  std::optional<int64_t> staticN = getConstantIntValue(nSize);
+  std::optional<int64_t> staticK = getConstantIntValue(kSize);
+  bool maskN = !staticN || *staticN % kBlockN != 0;
+  bool maskK = !staticK || *staticK % kMmaK != 0;
   Value tid = launch.getThreadIds().x;
   Value c32 = idx(b, 32), c4 = idx(b, 4);
   Value warp = arith::DivUIOp::create(b, tid, c32);
@@ -191,8 +218,6 @@ void emitMmaGemm(linalg::GenericOp op, const GemmMatch &m) {
   Value g = arith::DivUIOp::create(b, lane, c4);
   Value t2 = arith::MulIOp::create(b, arith::RemUIOp::create(b, lane, c4),
                                    idx(b, 2));
-  Value nSize = idx(b, m.n), kSize = idx(b, m.k);
-  bool maskK = m.k % kMmaK != 0, maskN = m.n % kBlockN != 0;
 
   auto ult = [&](Value a, Value bound) {
     return arith::CmpIOp::create(b, arith::CmpIPredicate::ult, a, bound);
@@ -200,37 +225,75 @@ void emitMmaGemm(linalg::GenericOp op, const GemmMatch &m) {
   auto add = [&](Value a, int64_t c) {
     return c == 0 ? a : arith::AddIOp::create(b, a, idx(b, c)).getResult();
   };
-  // Indices of row `r` (< M after clamping) of x or y, then `last`.
-  auto rowIndices = [&](Value r, Value last) {
-    SmallVector<Value> ivs(m.rank - 1);
-    for (int i = m.rank - 2; i >= 0; --i) {
-      ivs[i] = i == 0 ? r : arith::RemUIOp::create(b, r, lead[i]).getResult();
-      if (i != 0)
-        r = arith::DivUIOp::create(b, r, lead[i]);
-    }
-    ivs.push_back(last);
-    return ivs;
+  auto clamp = [&](Value v, Value bound) -> Value {
+    return arith::MinUIOp::create(b, v,
+                                  arith::SubIOp::create(b, bound, idx(b, 1)));
   };
-  // Loads `memref[indices]` with each index clamped to its bound and zero
-  // where any was out of range: no branch in the K loop.
-  auto load = [&](Value memref, Value row, Value rowBound, Value col,
-                  Value colBound, bool maskRow, bool maskCol,
-                  bool isX) -> Value {
+  // Loop ivs: the batch ones from grid z, the row ones from a row index.
+  SmallVector<Value> ivs(m.numLoops);
+  {
+    Value rest = launch.getBlockIds().z;
+    for (int i = m.batchLoops.size() - 1; i >= 0; --i) {
+      unsigned l = m.batchLoops[i];
+      ivs[l] = i == 0 ? rest
+                      : arith::RemUIOp::create(b, rest, extent[l]).getResult();
+      if (i != 0)
+        rest = arith::DivUIOp::create(b, rest, extent[l]);
+    }
+  }
+  auto setRow = [&](Value r) {
+    for (int i = m.rowLoops.size() - 1; i >= 0; --i) {
+      unsigned l = m.rowLoops[i];
+      ivs[l] = i == 0 ? r : arith::RemUIOp::create(b, r, extent[l]).getResult();
+      if (i != 0)
+        r = arith::DivUIOp::create(b, r, extent[l]);
+    }
+  };
+  // The operand's indices at the current ivs (dims directly, other
+  // expressions, like the GQA head j / n_rep, through affine.apply).
+  Value zeroInKernel = idx(b, 0);
+  auto indices = [&](AffineMap map) {
+    SmallVector<Value> operands;
+    for (Value iv : ivs)
+      operands.push_back(iv ? iv : zeroInKernel); // unused by `map`
+    SmallVector<Value> result;
+    for (AffineExpr e : map.getResults()) {
+      if (auto dim = dyn_cast<AffineDimExpr>(e)) {
+        result.push_back(ivs[dim.getPosition()]);
+        continue;
+      }
+      result.push_back(affine::AffineApplyOp::create(
+          b, AffineMap::get(map.getNumDims(), 0, e), operands));
+    }
+    return result;
+  };
+  // Loads operand `which` at (row, col, kk) (any may be unused by its map)
+  // with every index clamped and zero where one was out of range: no branch
+  // in the K loop.
+  auto load = [&](unsigned which, Value row, Value col, Value kk, bool maskRow,
+                  bool maskCol, bool maskKk) -> Value {
     Value valid;
-    if (maskRow) {
-      valid = ult(row, rowBound);
-      row = arith::MinUIOp::create(
-          b, row, arith::SubIOp::create(b, rowBound, idx(b, 1)));
-    }
-    if (maskCol) {
-      Value ok = ult(col, colBound);
+    auto check = [&](Value v, Value bound) {
+      Value ok = ult(v, bound);
       valid = valid ? arith::AndIOp::create(b, valid, ok).getResult() : ok;
-      col = arith::MinUIOp::create(
-          b, col, arith::SubIOp::create(b, colBound, idx(b, 1)));
+    };
+    if (row) {
+      if (maskRow)
+        check(row, rows);
+      setRow(maskRow ? clamp(row, rows) : row);
     }
-    SmallVector<Value> ivs =
-        isX ? rowIndices(row, col) : SmallVector<Value>{row, col};
-    Value v = memref::LoadOp::create(b, memref, ivs);
+    if (col) {
+      if (maskCol)
+        check(col, nSize);
+      ivs[n] = maskCol ? clamp(col, nSize) : col;
+    }
+    if (kk) {
+      if (maskKk)
+        check(kk, kSize);
+      ivs[k] = maskKk ? clamp(kk, kSize) : kk;
+    }
+    Value memref = which == 0 ? aMem : which == 1 ? bMem : cMem;
+    Value v = memref::LoadOp::create(b, memref, indices(maps[which]));
     if (!valid)
       return v;
     Type type = v.getType();
@@ -252,7 +315,7 @@ void emitMmaGemm(linalg::GenericOp op, const GemmMatch &m) {
   for (int64_t j = 0; j < kNTiles; ++j)
     for (int64_t c = 0; c < 4; ++c)
       init.push_back(
-          load(m.y, cRow(c), rows, cCol(j, c), nSize, true, maskN, true));
+          load(2, cRow(c), cCol(j, c), Value(), true, maskN, false));
   // Two 16-bit values per 32-bit register, as nvvm.mma.sync takes them:
   // vector<2xf16> for f16, an i32 for bf16.
   Type i32 = b.getI32Type();
@@ -267,7 +330,8 @@ void emitMmaGemm(linalg::GenericOp op, const GemmMatch &m) {
       in.isBF16() ? NVVM::MMATypes::bf16 : NVVM::MMATypes::f16;
   Type resultType = LLVM::LLVMStructType::getLiteral(
       b.getContext(), SmallVector<Type>(4, f32));
-  Value kSteps = idx(b, (m.k + kMmaK - 1) / kMmaK * kMmaK);
+  Value kSteps = b.createOrFold<arith::MulIOp>(
+      b.createOrFold<arith::CeilDivUIOp>(kSize, idx(b, kMmaK)), idx(b, kMmaK));
   auto loop = scf::ForOp::create(b, zero, kSteps, idx(b, kMmaK), init);
   {
     OpBuilder::InsertionGuard guard(b);
@@ -278,23 +342,22 @@ void emitMmaGemm(linalg::GenericOp op, const GemmMatch &m) {
     SmallVector<Value> a;
     for (int64_t r = 0; r < 4; ++r) {
       Value row = arith::AddIOp::create(b, add(rowBase, 8 * (r % 2)), g);
-      Value lo = load(m.x, row, rows, add(kt, 8 * (r / 2)), kSize, true,
-                      maskK, true);
-      Value hi = load(m.x, row, rows, add(kt, 8 * (r / 2) + 1), kSize, true,
-                      maskK, true);
+      Value lo = load(0, row, Value(), add(kt, 8 * (r / 2)), true, false,
+                      maskK);
+      Value hi = load(0, row, Value(), add(kt, 8 * (r / 2) + 1), true, false,
+                      maskK);
       a.push_back(pack(lo, hi));
     }
     SmallVector<Value> results;
     for (int64_t j = 0; j < kNTiles; ++j) {
       // B (= w^T, "col" layout): register r holds k = 2t + {0,1} + 8 r,
       // n = g.
-      Value n = arith::AddIOp::create(b, add(colBase, kMmaN * j), g);
+      Value col = arith::AddIOp::create(b, add(colBase, kMmaN * j), g);
       SmallVector<Value> bRegs;
       for (int64_t r = 0; r < 2; ++r) {
-        Value lo = load(m.w, n, nSize, add(kt, 8 * r), kSize, maskN, maskK,
-                        false);
-        Value hi = load(m.w, n, nSize, add(kt, 8 * r + 1), kSize, maskN,
-                        maskK, false);
+        Value lo = load(1, Value(), col, add(kt, 8 * r), false, maskN, maskK);
+        Value hi =
+            load(1, Value(), col, add(kt, 8 * r + 1), false, maskN, maskK);
         bRegs.push_back(pack(lo, hi));
       }
       ValueRange acc = loop.getRegionIterArgs().slice(4 * j, 4);
@@ -319,8 +382,10 @@ void emitMmaGemm(linalg::GenericOp op, const GemmMatch &m) {
       auto store = scf::IfOp::create(b, ok, /*withElseRegion=*/false);
       OpBuilder::InsertionGuard guard(b);
       b.setInsertionPointToStart(&store.getThenRegion().front());
-      memref::StoreOp::create(b, loop.getResult(4 * j + c), m.y,
-                              rowIndices(row, col));
+      setRow(row);
+      ivs[n] = col;
+      memref::StoreOp::create(b, loop.getResult(4 * j + c), cMem,
+                              indices(maps[2]));
     }
   op.erase();
 }
@@ -335,7 +400,7 @@ struct ZenCUDAGemmToMMA
   }
   void getDependentDialects(DialectRegistry &registry) const override {
     registry.insert<gpu::GPUDialect, NVVM::NVVMDialect, LLVM::LLVMDialect,
-                    vector::VectorDialect, scf::SCFDialect,
+                    affine::AffineDialect, vector::VectorDialect, scf::SCFDialect,
                     arith::ArithDialect, memref::MemRefDialect>();
   }
   void runOnOperation() override {

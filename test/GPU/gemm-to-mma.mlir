@@ -10,7 +10,7 @@
 // CHECK-LABEL: func.func @q_proj
 // CHECK-NOT: linalg.generic
 // CHECK: scf.if
-// CHECK: gpu.launch blocks({{.*}}) in ({{.*}}, {{.*}} = %c32{{.*}}, {{.*}}) threads({{.*}}) in ({{.*}} = %c128
+// CHECK: gpu.launch blocks({{.*}}) in ({{.*}}, {{.*}} = %c32{{.*}}, {{.*}} = %c1{{.*}}) threads({{.*}}) in ({{.*}} = %c128
 // CHECK: scf.for {{.*}} = %c0{{.*}} to %c1024{{.*}} step %c16{{.*}} iter_args({{.*}}) -> (f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32)
 // CHECK-COUNT-4: nvvm.mma.sync A[{{.*}}] B[{{.*}}] C[{{.*}}] {layoutA = #nvvm.mma_layout<row>, layoutB = #nvvm.mma_layout<col>, multiplicandAPtxType = #nvvm.mma_type<bf16>, multiplicandBPtxType = #nvvm.mma_type<bf16>, shape = #nvvm.shape<m = 16, n = 8, k = 16>}
 // CHECK: scf.yield
@@ -70,6 +70,53 @@ func.func @f32_stays(%x: memref<?x64xf32>, %w: memref<32x64xf32>, %y: memref<?x3
     %p = arith.mulf %a, %b : f32
     %s = arith.addf %acc, %p : f32
     linalg.yield %s : f32
+  }
+  return
+}
+
+// -----
+
+// Attention scores with GQA (lowering of zen.attention): loops
+// (b, j, t, u, d); keys read head j floordiv 2, so b and j are batch loops
+// (grid z = B * 16), t the rows, u the (dynamic) columns, d = k.
+#q = affine_map<(b, j, t, u, d) -> (b, t, j, d)>
+#k = affine_map<(b, j, t, u, d) -> (b, u, j floordiv 2, d)>
+#s = affine_map<(b, j, t, u, d) -> (b, j, t, u)>
+// CHECK-LABEL: func.func @gqa_scores
+// CHECK: %[[Z:.*]] = arith.muli %{{.*}}, %c16
+// CHECK: gpu.launch blocks({{.*}}) in ({{.*}}, {{.*}}, {{.*}} = %[[Z]]) threads
+// CHECK: scf.for {{.*}} = %c0{{.*}} to %c128{{.*}} step %c16
+// CHECK: affine.apply
+// CHECK-COUNT-4: nvvm.mma.sync
+func.func @gqa_scores(%q: memref<?x?x16x128xbf16>, %k: memref<?x?x8x128xbf16>, %s: memref<?x16x?x?xf32>) {
+  linalg.generic {indexing_maps = [#q, #k, #s],
+                  iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction"]}
+      ins(%q, %k : memref<?x?x16x128xbf16>, memref<?x?x8x128xbf16>) outs(%s : memref<?x16x?x?xf32>) {
+  ^bb0(%a: bf16, %b: bf16, %acc: f32):
+    %ae = arith.extf %a : bf16 to f32
+    %be = arith.extf %b : bf16 to f32
+    %p = arith.mulf %ae, %be : f32
+    %r = arith.addf %acc, %p : f32
+    linalg.yield %r : f32
+  }
+  return
+}
+
+// -----
+
+// p . v with f32 probabilities: operand types differ, no tensor cores.
+// CHECK-LABEL: func.func @mixed_types
+// CHECK: linalg.generic
+// CHECK-NOT: nvvm.mma.sync
+func.func @mixed_types(%p: memref<?x64xf32>, %v: memref<32x64xbf16>, %o: memref<?x32xf32>) {
+  linalg.generic {indexing_maps = [affine_map<(m, n, k) -> (m, k)>, affine_map<(m, n, k) -> (n, k)>, affine_map<(m, n, k) -> (m, n)>],
+                  iterator_types = ["parallel", "parallel", "reduction"]}
+      ins(%p, %v : memref<?x64xf32>, memref<32x64xbf16>) outs(%o : memref<?x32xf32>) {
+  ^bb0(%a: f32, %b: bf16, %acc: f32):
+    %be = arith.extf %b : bf16 to f32
+    %x = arith.mulf %a, %be : f32
+    %r = arith.addf %acc, %x : f32
+    linalg.yield %r : f32
   }
   return
 }

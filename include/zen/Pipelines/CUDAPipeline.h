@@ -7,8 +7,10 @@
 //      memref.copy -> linalg.copy.
 //   2. zen-cuda-gemm-to-mma: every contraction y[..., n] += x[..., k] w[n, k]
 //      with bf16/f16 operands and an f32 accumulator (zen.linear, the MLP,
-//      the MoE experts, the LM head) becomes a gpu.launch of 128-thread
-//      blocks (2x2 warps, 32x64 output tile); each warp computes 16x32 with
+//      the MoE experts, the LM head), and the batched ones (attention
+//      scores q.k^T, batched over (b, head) with the GQA head j / n_rep)
+//      becomes a gpu.launch of 128-thread blocks (2x2 warps, 32x64 output
+//      tile, batches on grid z); each warp computes 16x32 with
 //      four nvvm.mma.sync m16n8k16 per K step of 16, f32 accumulators in
 //      registers, fragments loaded in the PTX register layout from global
 //      memory (bounds: clamped loads + selects, guarded stores). NVVM
