@@ -42,3 +42,29 @@ config.environment["ZEN_OPT"] = os.path.join(config.zen_tools_dir, "zen-opt")
 config.environment["MLIR_TRANSLATE"] = os.path.join(config.llvm_tools_dir,
                                                     "mlir-translate")
 config.environment["ZEN_CC"] = config.zen_c_compiler
+
+# CUDA (test/GPU, docs/cuda.md). `cuda-toolkit`: ptxas and libdevice exist,
+# so zen-cuda-pipeline can build cubins and ptxas -v can inspect kernels.
+# `cuda-gpu`: the driver loads and sees a GPU, so kernels can run. CI has
+# neither; tests needing them say REQUIRES and are skipped there.
+cuda_home = os.environ.get("CUDA_HOME", "/usr/local/cuda")
+if (os.path.isfile(os.path.join(cuda_home, "bin", "ptxas")) and
+        os.path.isdir(os.path.join(cuda_home, "nvvm", "libdevice"))):
+    config.available_features.add("cuda-toolkit")
+    config.substitutions.append(("%ptxas", os.path.join(cuda_home, "bin", "ptxas")))
+
+
+def _has_cuda_gpu():
+    import ctypes
+    try:
+        driver = ctypes.CDLL("libcuda.so.1")
+        count = ctypes.c_int(0)
+        return (driver.cuInit(0) == 0 and
+                driver.cuDeviceGetCount(ctypes.byref(count)) == 0 and
+                count.value > 0)
+    except OSError:
+        return False
+
+
+if _has_cuda_gpu():
+    config.available_features.add("cuda-gpu")

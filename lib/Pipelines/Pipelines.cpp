@@ -2,6 +2,7 @@
 
 #include "zen/Pipelines/Pipelines.h"
 #include "zen/Pipelines/CPUCodegen.h"
+#include "zen/Pipelines/CUDAPipeline.h"
 
 #include "zen/Conversion/Passes.h"
 #include "zen/Transforms/Passes.h"
@@ -129,4 +130,5 @@ void mlir::zen::registerZenPipelines() {
       "zen-cpu-pipeline",
       "Lower Zen IR to LLVM dialect for the host CPU (see Pipelines.h)",
       buildCPUPipeline);
+  registerCUDAPipeline();
 }

@@ -7,6 +7,9 @@
 //   zen-compile SPEC --dump-spec[=all|model]                canonical dump
 //   zen-compile SPEC --emit=zen|linalg|llvm|obj|so          compile to a stage
 //   zen-compile SPEC -o model.so                            the model library
+//   zen-compile SPEC --target=cuda [--cuda-arch=sm_90a|sm_80] -o model.so
+//                                     the same with CUDA kernels (an embedded
+//                                     cubin; docs/cuda.md)
 //
 // Without an output option the spec is only validated; with -o FILE and no
 // other option, zen-compile builds the model library (--emit=so). Outputs go to -o
@@ -22,7 +25,9 @@
 #include "zen/Frontend/SpecParser.h"
 #include "zen/Frontend/SpecToZen.h"
 
+#include "zen/Pipelines/CUDAPipeline.h"
 #include "zen/Pipelines/Pipelines.h"
+#include "zen/Target/CUDA/CUDALibrary.h"
 #include "zen/Target/CPU/ObjectEmitter.h"
 #include "zen/Target/Linker.h"
 #include "zen/Transforms/Passes.h"
@@ -105,6 +110,26 @@ cl::opt<EmitKind> emit("emit", cl::init(EmitKind::None),
                                       "with -o)")),
                        cl::cat(category));
 
+enum class TargetKind { CPU, CUDA };
+cl::opt<TargetKind> target(
+    "target", cl::init(TargetKind::CPU),
+    cl::desc("What the model library runs on (--emit=llvm|obj|so)"),
+    cl::values(clEnumValN(TargetKind::CPU, "cpu", "the host CPU (default)"),
+               clEnumValN(TargetKind::CUDA, "cuda",
+                          "NVIDIA GPUs: kernels in an embedded cubin, host "
+                          "code for the CPU (needs the CUDA toolkit's ptxas)")),
+    cl::cat(category));
+cl::opt<std::string> cudaArch(
+    "cuda-arch", cl::init("sm_90a"),
+    cl::desc("GPU architecture for --target=cuda: sm_90a (H100, default) or "
+             "sm_80 (A100)"),
+    cl::value_desc("sm_XX"), cl::cat(category));
+cl::opt<std::string> cudaToolkit(
+    "cuda-toolkit", cl::init(""),
+    cl::desc("CUDA toolkit directory for --target=cuda (default $CUDA_HOME, "
+             "else /usr/local/cuda)"),
+    cl::value_desc("dir"), cl::cat(category));
+
 cl::opt<long long>
     context("context", cl::init(4096),
             cl::desc("Context length for --report (positions a token "
@@ -159,6 +184,13 @@ int fail(const llvm::Twine &message) {
 /// stderr.
 bool lowerTo(mlir::ModuleOp module, EmitKind stage) {
   mlir::PassManager pm(module->getContext());
+  if (target == TargetKind::CUDA && stage != EmitKind::Linalg) {
+    CUDAPipelineOptions options;
+    options.chip = cudaArch;
+    options.toolkit = cudaToolkit;
+    buildCUDAPipeline(pm, options);
+    return mlir::succeeded(pm.run(module));
+  }
   buildZenToLinalgStage(pm);
   if (stage != EmitKind::Linalg)
     buildLinalgToLLVMStage(pm);
@@ -226,7 +258,9 @@ int buildLibrary(mlir::ModuleOp module, llvm::StringRef path) {
   if (llvm::Error err = writeFileAtomically(
           objectPath, llvm::StringRef(object.data(), object.size())))
     return fail(llvm::toString(std::move(err)));
-  if (llvm::Error err = linkSharedLibrary(objectPath, path))
+  if (llvm::Error err = target == TargetKind::CUDA
+                            ? linkCUDASharedLibrary(objectPath, path)
+                            : linkSharedLibrary(objectPath, path))
     return fail(llvm::toString(std::move(err)));
   return 0;
 }
@@ -250,6 +284,16 @@ int main(int argc, char **argv) {
                 (dumpSpecOption != DumpKind::None) + (emit != EmitKind::None);
   if (actions > 1)
     return fail("choose one of --report, --dump-spec and --emit");
+  if (target == TargetKind::CUDA && cudaArch != "sm_90a" &&
+      cudaArch != "sm_80")
+    return fail("--cuda-arch must be sm_90a or sm_80, found '" + cudaArch +
+                "'");
+  if (target == TargetKind::CUDA && emit != EmitKind::Zen &&
+      emit != EmitKind::Linalg && emit != EmitKind::None)
+    if (llvm::Error err = checkCUDAToolkit(cudaToolkit.empty()
+                                               ? defaultCUDAToolkitPath()
+                                               : std::string(cudaToolkit)))
+      return fail(llvm::toString(std::move(err)));
   if (context < 1 || context > std::numeric_limits<int32_t>::max())
     return fail("--context must be between 1 and 2147483647, found " +
                 llvm::Twine(context));
@@ -282,6 +326,9 @@ int main(int argc, char **argv) {
       return 1;
     }
   }
+  if (train && target == TargetKind::CUDA)
+    return fail("--train is not supported with --target=cuda yet: the "
+                "train step compiles for the CPU only");
   if (train && emit == EmitKind::None)
     return fail("--train needs an output: -o model.so or --emit=...");
 
@@ -293,6 +340,8 @@ int main(int argc, char **argv) {
   mlir::registerAllDialects(registry);
   mlir::registerAllExtensions(registry);
   mlir::zen::registerAutodiffInterfaceModels(registry);
+  if (target == TargetKind::CUDA)
+    registerCUDATranslations(registry);
   mlir::MLIRContext mlirContext(registry);
   if (emit != EmitKind::None) {
     mlir::OwningOpRef<mlir::ModuleOp> module =

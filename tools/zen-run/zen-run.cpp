@@ -13,12 +13,15 @@
 //   zen-run MODEL.so bench [WEIGHTS] [--prompt-len N] [--decode-tokens N]
 //                             [--batch B] [--max-seq-len S]
 //   WEIGHTS: --weights PATH [--allow-extra-weights] | --random-weights SEED
+//   forward, generate and bench take --device cpu|cuda (default cpu), which
+//   must match the target the model was compiled for.
 //
 // Errors print `zen-run: error: ...` on stderr and exit with status 1.
 //
 //===----------------------------------------------------------------------===//
 
 #include "zen/runtime.h"
+#include "zen/runtime_cuda.h"
 
 #include "Generate.h"
 #include "Options.h"
@@ -72,12 +75,40 @@ const char *kUsage =
     "  --allow-extra-weights ignore checkpoint tensors the model does not use\n"
     "  --random-weights SEED deterministic random weights (docs/runtime.md)\n"
     "\n"
+    "--device cpu|cuda       where forward, generate and bench run (default\n"
+    "                        cpu); a model built with zen-compile\n"
+    "                        --target=cuda needs --device cuda and a GPU\n"
+    "\n"
     "IDS, MASK, POS: '1,2,3' (one sequence), '1,2;3,4' (sequences of equal\n"
     "length), or a .npy file of int64/int32, shape [T] or [B, T].\n";
 
 //===----------------------------------------------------------------------===//
 // Helpers
 //===----------------------------------------------------------------------===//
+
+/// --device: the model's target must match, and CUDA must be usable.
+Status checkDevice(zen_model_t *model, const Options &options) {
+  std::string device = options.has("device") ? options.get("device") : "cpu";
+  if (device != "cpu" && device != "cuda")
+    return usageError("--device must be cpu or cuda, not '" + device + "'");
+  const char *target = nullptr;
+  ZEN_RUN_TRY(Status(zen_model_target(model, &target)));
+  if (device != target)
+    return Status::error(
+        device == "cuda"
+            ? "--device cuda: " + options.modelPath +
+                  " was compiled for the CPU (build it with zen-compile "
+                  "--target=cuda)"
+            : options.modelPath +
+                  " was compiled for CUDA (zen-compile --target=cuda); run "
+                  "it with --device cuda");
+  if (device == "cuda") {
+    Status cuda(zen_cuda_init());
+    if (!cuda.ok())
+      return Status::error("--device cuda: " + cuda.message());
+  }
+  return Status();
+}
 
 std::string formatBytes(uint64_t bytes) {
   const char *units[] = {"B", "KB", "MB", "GB", "TB"};
@@ -559,6 +590,8 @@ int main(int argc, char **argv) {
   zen_model_t *model = nullptr;
   if (status.ok())
     status = Status(zen_model_open(options.modelPath.c_str(), &model));
+  if (status.ok() && options.command != "info")
+    status = checkDevice(model, options);
   if (status.ok()) {
     if (options.command == "info")
       status = runInfo(model, options);

@@ -3,6 +3,7 @@
 #include "Model.h"
 
 #include "MappedFile.h"
+#include "../cuda/Driver.h"
 
 #include <cstring>
 #include <dlfcn.h>
@@ -81,6 +82,8 @@ zen_status_t Model::open(const std::string &path, std::unique_ptr<Model> &out) {
   // file the user named, so make it a path.
   std::string loadPath =
       path.find('/') == std::string::npos ? "./" + path : path;
+  // CUDA models resolve the mgpu* functions from libzenrt.
+  cuda::exposeRuntimeSymbols();
   ::dlerror();
   model->handle_ = ::dlopen(loadPath.c_str(), RTLD_NOW | RTLD_LOCAL);
   if (!model->handle_) {

@@ -18,6 +18,7 @@
 
 #include "../core/CheckedMath.h"
 #include "../core/DType.h"
+#include "../cuda/Invoke.h"
 
 #include <cstring>
 #include <set>
@@ -97,6 +98,8 @@ void gather(const unsigned char *base, const std::vector<int64_t> &sizes,
 zen_status_t Model::call(size_t entryIndex,
                          const std::vector<TensorView> &inputs,
                          std::vector<OwnedTensor> &results) const {
+  if (cuda::isCUDAModel(*this))
+    return cuda::call(*this, entryIndex, inputs, results);
   const EntryPointDesc &entry = meta_.entryPoints[entryIndex];
   std::string where = cat("entry point ", quoted(entry.name));
   if (inputs.size() != entry.numInputs)
