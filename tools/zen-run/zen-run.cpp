@@ -12,6 +12,8 @@
 //                             [--seed S]
 //   zen-run MODEL.so bench [WEIGHTS] [--prompt-len N] [--decode-tokens N]
 //                             [--batch B] [--max-seq-len S]
+//   zen-run MODEL.so train-step WEIGHTS --batch BATCH [--steps N] ...
+//   zen-run MODEL.so gspo WEIGHTS [--steps N] [--prompts P] [--seed S] ...
 //   WEIGHTS: --weights PATH [--allow-extra-weights] | --random-weights SEED
 //
 // Errors print `zen-run: error: ...` on stderr and exit with status 1.
@@ -22,6 +24,7 @@
 
 #include "Generate.h"
 #include "Options.h"
+#include "Train.h"
 
 #include <algorithm>
 #include <chrono>
@@ -65,6 +68,7 @@ const char *kUsage =
     "                        prompt of N tokens (default 128), then N decode\n"
     "                        steps (default 64), batch B (default 1); random\n"
     "                        weights (seed 0) unless WEIGHTS are given\n"
+    "%s"
     "\n"
     "WEIGHTS is one of\n"
     "  --weights PATH        a safetensors file, a directory with\n"
@@ -548,7 +552,7 @@ int main(int argc, char **argv) {
   Options options;
   Status status = parseOptions(argc, argv, options);
   if (status.ok() && options.help) {
-    std::fputs(kUsage, stdout);
+    std::printf(kUsage, kTrainUsage);
     return 0;
   }
   if (status.ok() && options.version) {
@@ -568,6 +572,11 @@ int main(int argc, char **argv) {
       status = runGenerate(model, options);
     else if (options.command == "bench")
       status = runBench(model, options);
+    else if (options.command == "train-step" || options.command == "gspo") {
+      BindFn bind = [&] { return bindWeights(model, options); };
+      status = options.command == "gspo" ? runGspo(model, options, bind)
+                                         : runTrainStep(model, options, bind);
+    }
   }
   zen_model_close(model);
   if (!status.ok()) {

@@ -770,6 +770,18 @@ ZEN_API void zen_train_batch_file_free(zen_train_batch_file_t *file);
 ZEN_API zen_status_t zen_train_batch_write(const char *path,
                                            const zen_train_batch_t *batch);
 
+/* Checks `batch` against the model's train_step, as zen_trainer_step does
+ * before running: N a multiple of group_size, a completion (through EOS) in
+ * every row and never at position 0, no completion token on padding, 0/1
+ * masks, ids in the vocabulary, finite rewards and old log-probs on
+ * completion tokens, T within max_seq_length, ref_logprobs when the model
+ * takes them (beta != 0). Messages start with `label` (NULL: "training
+ * batch"), e.g. "batch.safetensors: completion_mask row 3 is all zeros: ...".
+ */
+ZEN_API zen_status_t zen_model_check_train_batch(const zen_model_t *model,
+                                                 const zen_train_batch_t *batch,
+                                                 const char *label);
+
 /* A trainer: the tensors train_step trains (f32) and their AdamW state,
  * owned by the runtime and updated in place by each step. It keeps a pointer
  * to its model, which must stay open and bound. One thread at a time. */

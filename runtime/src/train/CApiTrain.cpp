@@ -146,6 +146,21 @@ zen_status_t zen_train_batch_write(const char *path,
   });
 }
 
+zen_status_t zen_model_check_train_batch(const zen_model_t *model,
+                                        const zen_train_batch_t *batch,
+                                        const char *label) {
+  const char *fn = "zen_model_check_train_batch";
+  ZEN_RETURN_IF_ERROR(requireNonNull(model, fn, "model"));
+  ZEN_RETURN_IF_ERROR(requireNonNull(batch, fn, "batch"));
+  return guard(fn, [&]() -> zen_status_t {
+    BatchLimits limits;
+    ZEN_RETURN_IF_ERROR(trainBatchLimits(*model->model, limits));
+    TrainBatch b;
+    ZEN_RETURN_IF_ERROR(fromC(*batch, fn, b));
+    return validateTrainBatch(b, limits, label ? label : "training batch");
+  });
+}
+
 zen_trainer_options_t zen_trainer_options_default(void) {
   zen_trainer_options_t o;
   std::memset(&o, 0, sizeof o);

@@ -139,16 +139,28 @@ zen_status_t findTrainStep(const Model &model, size_t &entry) {
 
 Trainer::~Trainer() { usePolicyWeights(false); }
 
-BatchLimits Trainer::limits() const {
+zen_status_t trainBatchLimits(const Model &model, BatchLimits &out) {
+  size_t e = 0;
+  ZEN_RETURN_IF_ERROR(findTrainStep(model, e));
+  const TrainingDesc &t = model.metadata().training;
   BatchLimits l;
-  l.groupSize = training().groupSize;
-  l.vocab = vocab_;
-  l.maxSeqLen = training().maxSeqLength;
-  l.beta = training().beta;
-  const EntryPointDesc &entry = model_->metadata().entryPoints[entry_];
-  for (const ValueDesc &arg : entry.args)
+  l.groupSize = t.groupSize;
+  l.maxSeqLen = t.maxSeqLength;
+  l.beta = t.beta;
+  for (const ValueDesc &arg : model.metadata().entryPoints[e].args) {
     if (arg.kind == ZEN_VALUE_INPUT && arg.name == "ref_logprobs")
       l.needsRef = true;
+    if ((arg.kind == ZEN_VALUE_PARAM || arg.kind == ZEN_VALUE_TRAINABLE) &&
+        endsWith(arg.name, "embed_tokens.weight") && !arg.shape.empty())
+      l.vocab = arg.shape[0];
+  }
+  out = l;
+  return nullptr;
+}
+
+BatchLimits Trainer::limits() const {
+  BatchLimits l;
+  zen_status_free(trainBatchLimits(*model_, l)); // create() checked it
   return l;
 }
 

@@ -37,6 +37,9 @@ struct StepResult {
 /// compiled without --train" error, or the train_step entry index.
 zen_status_t findTrainStep(const Model &model, size_t &entry);
 
+/// What a batch for the model's train_step must satisfy.
+zen_status_t trainBatchLimits(const Model &model, BatchLimits &out);
+
 class Trainer {
 public:
   struct Tensor {
