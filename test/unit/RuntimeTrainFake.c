@@ -16,13 +16,16 @@
  *     base_model.model.model.layers.0.self_attn.q_proj.lora_A.weight [2,4]
  *     and .lora_B.weight [4,2] (r 2, alpha 4, targets q_proj);
  *   full ($ZEN_FAKE_TRAIN_FULL set): param E; trainable W.
- * A deterministic fake "gradient" g = 0.1 theta + s (i + 1) / 100 with
- *   s = sum_{n,t} cm[n,t] r[n] (pos[n,t] + 1) / N
- *       + use_old * sum_{n,t} cm[n,t] old[n,t] / N + sum ids / 1000,
+ * The step is GSPO on-policy for that tiny model (ratio 1): advantages
+ * A = (r - group mean) / (group std + 1e-4) over groups of 2, loss gradient
+ * -1/N sum_i A_i mean_{t in completion} grad log p(y_t | y_{t-1}), with
+ * log p from the forward above (the effective W' = W + 2 B A for LoRA),
  * then torch's AdamW (wd 0.01, betas 0.9/0.999, eps 1e-8) with the given
- * learning_rate and step. Results: loss = sum r^2 (huge rewards overflow it
- * to inf: then skipped = 1 and nothing changes), mean_ratio = 1 + use_old/2,
- * clip_fraction 0.25, grad_norm = ||g||, skipped, grad:<trainable>.
+ * learning_rate and step. The scalar results are fakes that check what the
+ * runtime passed: loss = sum r^2 (huge rewards overflow it to inf: then
+ * skipped = 1 and nothing changes), mean_ratio = 1 + use_old_logprobs / 2,
+ * clip_fraction = a checksum sum_{n,t} cm r (pos + 1) / N + use_old *
+ * sum cm old / N + sum ids / 1000; grad_norm = ||g||; grad:<trainable>.
  *
  * $ZEN_FAKE_TRAIN_METADATA replaces the metadata document (variants for
  * error tests, around the same symbols).
@@ -155,39 +158,102 @@ __attribute__((visibility("default"))) void zen_entry_train_step(void **args) {
   const D2 *ids = args[1], *pos = args[2], *cm = args[4], *old = args[6];
   const D1 *rewards = args[5];
   const D0 *useOld = args[7], *lrD = args[8], *stepD = args[9];
+  const D2 *embed = args[10];
   int64_t N = ids->sizes[0], T = ids->sizes[1];
   int64_t use = ((int64_t *)useOld->aligned)[useOld->offset];
   float lr = ((float *)lrD->aligned)[lrD->offset];
   int64_t t = ((int64_t *)stepD->aligned)[stepD->offset];
+  const int first = 10 + numParams;
+  D2 *theta0 = args[first], *theta1 = K > 1 ? args[first + 1] : NULL;
 
-  double s = 0, loss = 0, idSum = 0;
+  /* The effective weight W' [4,4]. */
+  double w[H][H];
+  for (int h = 0; h < H; ++h)
+    for (int k = 0; k < H; ++k) {
+      if (full) {
+        w[h][k] = AT(theta0, float, h, k);
+        continue;
+      }
+      const D2 *base = args[11];
+      double acc = AT(base, float, h, k);
+      for (int j = 0; j < 2; ++j) /* B [4,2] = theta1, A [2,4] = theta0 */
+        acc += 2.0 * AT(theta1, float, h, j) * AT(theta0, float, j, k);
+      w[h][k] = acc;
+    }
+
+  double check = 0, loss = 0, idSum = 0;
+  double gw[H][H] = {{0}};
   for (int64_t n = 0; n < N; ++n) {
     float r = ((float *)rewards->aligned)[rewards->offset + n * rewards->strides[0]];
     loss += (double)r * (double)r;
+    int64_t g0 = n - n % 2;
+    float ra = ((float *)rewards->aligned)[rewards->offset + g0 * rewards->strides[0]];
+    float rb = ((float *)rewards->aligned)[rewards->offset + (g0 + 1) * rewards->strides[0]];
+    double mean = 0.5 * ((double)ra + rb);
+    double sd = sqrt(((ra - mean) * (ra - mean) + (rb - mean) * (rb - mean)));
+    double adv = ((double)r - mean) / (sd + 1e-4);
+    double tokens = 0;
     for (int64_t k = 0; k < T; ++k) {
       float c = AT(cm, float, n, k);
-      s += c * r * (double)(AT(pos, int64_t, n, k) + 1) / (double)N;
+      tokens += c;
+      check += c * r * (double)(AT(pos, int64_t, n, k) + 1) / (double)N;
       if (use)
-        s += c * AT(old, float, n, k) / (double)N;
+        check += c * AT(old, float, n, k) / (double)N;
       idSum += (double)AT(ids, int64_t, n, k);
     }
+    for (int64_t k = 1; k < T && tokens > 0 && isfinite(adv); ++k) {
+      if (AT(cm, float, n, k) == 0)
+        continue;
+      int64_t prev = AT(ids, int64_t, n, k - 1), y = AT(ids, int64_t, n, k);
+      double x[H], hid[H], z[V], zmax = -1e300, sum = 0;
+      for (int h = 0; h < H; ++h)
+        x[h] = AT(embed, float, prev, h);
+      for (int h = 0; h < H; ++h) {
+        hid[h] = 0;
+        for (int j = 0; j < H; ++j)
+          hid[h] += w[h][j] * x[j];
+      }
+      for (int v = 0; v < V; ++v) {
+        z[v] = 0;
+        for (int h = 0; h < H; ++h)
+          z[v] += hid[h] * AT(embed, float, v, h);
+        zmax = z[v] > zmax ? z[v] : zmax;
+      }
+      for (int v = 0; v < V; ++v)
+        sum += exp(z[v] - zmax);
+      double coef = -adv / ((double)N * tokens);
+      for (int v = 0; v < V; ++v) {
+        double dz = coef * ((v == y) - exp(z[v] - zmax) / sum);
+        for (int h = 0; h < H; ++h)
+          for (int j = 0; j < H; ++j)
+            gw[h][j] += dz * AT(embed, float, v, h) * x[j];
+      }
+    }
   }
-  s += idSum / 1000.0;
+  check += idSum / 1000.0;
   float lossF = (float)loss;
   int skipped = !isfinite(lossF);
 
-  const int first = 10 + numParams;
   double norm2 = 0;
   float *grads[2];
   for (int i = 0; i < K; ++i) {
     D2 *theta = args[first + i];
-    int64_t count = theta->sizes[0] * theta->sizes[1];
-    grads[i] = malloc(sizeof(float) * (size_t)count);
-    float *th = (float *)theta->aligned + theta->offset;
-    for (int64_t e = 0; e < count; ++e) {
-      grads[i][e] = (float)(0.1 * th[e] + s * (double)(e + 1) / 100.0);
-      norm2 += (double)grads[i][e] * grads[i][e];
-    }
+    int64_t rows = theta->sizes[0], cols = theta->sizes[1];
+    grads[i] = malloc(sizeof(float) * (size_t)(rows * cols));
+    for (int64_t a = 0; a < rows; ++a)
+      for (int64_t b = 0; b < cols; ++b) {
+        double g = 0;
+        if (full)
+          g = gw[a][b];
+        else if (i == 0) /* dA [2,4] = 2 B^T gw */
+          for (int h = 0; h < H; ++h)
+            g += 2.0 * AT(theta1, float, h, a) * gw[h][b];
+        else /* dB [4,2] = 2 gw A^T */
+          for (int j = 0; j < H; ++j)
+            g += 2.0 * gw[a][j] * AT(theta0, float, b, j);
+        grads[i][a * cols + b] = (float)g;
+        norm2 += g * g;
+      }
   }
   if (!skipped) {
     const double b1 = 0.9, b2 = 0.999, eps = 1e-8, wd = 0.01;
@@ -210,7 +276,7 @@ __attribute__((visibility("default"))) void zen_entry_train_step(void **args) {
   }
   scalar(results + 0, lossF);
   scalar(results + 3, 1.0f + 0.5f * (float)use);
-  scalar(results + 6, 0.25f);
+  scalar(results + 6, (float)check);
   scalar(results + 9, (float)sqrt(norm2));
   int64_t *sk = malloc(sizeof(int64_t));
   *sk = skipped;

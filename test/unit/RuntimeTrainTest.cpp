@@ -227,7 +227,9 @@ TEST(RuntimeTrain, StepAndSkippedStep) {
   EXPECT_EQ(r.skipped, 0);
   EXPECT_FLOAT_EQ(r.loss, 1.0f);       // sum r^2
   EXPECT_FLOAT_EQ(r.mean_ratio, 1.0f); // on-policy
-  EXPECT_FLOAT_EQ(r.clip_fraction, 0.25f);
+  // The fake's checksum of what the runtime passed: completion_mask x
+  // rewards x (positions + 1) / N + sum(input_ids) / 1000.
+  EXPECT_FLOAT_EQ(r.clip_fraction, 3.524f);
   EXPECT_GT(r.grad_norm, 0.0f);
   EXPECT_NE(values(t.t, 0), before);
   zen_trainer_tensor_t info;
@@ -238,6 +240,7 @@ TEST(RuntimeTrain, StepAndSkippedStep) {
   r = step(t.t, batch);
   EXPECT_EQ(r.step, 2);
   EXPECT_FLOAT_EQ(r.mean_ratio, 1.5f); // use_old_logprobs = 1
+  EXPECT_FLOAT_EQ(r.clip_fraction, 3.524f - 1.5f); // + sum(cm x old) / N
 
   // Rewards whose squares overflow: the fake's loss is inf, it skips, and
   // neither the values, the optimizer state nor the step count change.

@@ -892,7 +892,8 @@ typedef struct zen_toy_task_config {
   float learning_rate;     /* <= 0: the compiled default */
 } zen_toy_task_config_t;
 
-/* 4 prompts of 4 tokens, completions of 8, target 7, no EOS, default lr. */
+/* 8 prompts of 4 tokens, completions of 16, target 7, no EOS, the
+ * compiled learning rate. */
 ZEN_API zen_toy_task_config_t zen_toy_task_config_default(void);
 ZEN_API float zen_toy_task_reward(const int64_t *completion, int64_t length,
                                   int64_t target_token, int64_t eos_token);

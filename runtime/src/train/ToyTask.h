@@ -38,9 +38,9 @@ zen_status_t buildGroupBatch(const std::vector<int64_t> &prompts, int64_t P,
                              TrainBatch &out);
 
 struct ToyTaskConfig {
-  int64_t numPrompts = 4;
+  int64_t numPrompts = 8;
   int64_t promptLen = 4;
-  int64_t completionLen = 8;
+  int64_t completionLen = 16;
   int64_t target = 7;
   int64_t eos = -1;
   float learningRate = 0; // <= 0: the model's

@@ -55,4 +55,10 @@ variant("odd.safetensors", input_ids=("I64", ids[:1]),
         completion_mask=("BOOL", mask[:1]), rewards=("F32", rewards[:1]))
 variant("empty.safetensors",
         completion_mask=("U8", np.array([[0, 0, 1, 1], [0, 0, 0, 0]], np.uint8)))
+# Weights of unit scale for the fake model (bf16/f16 not needed: F32).
+rng = np.random.default_rng(0)
+save("unit-weights.safetensors", {
+    "model.embed_tokens.weight": ("F32", rng.standard_normal((8, 4)).astype("<f4")),
+    "model.layers.0.self_attn.q_proj.weight":
+        ("F32", (0.3 * rng.standard_normal((4, 4))).astype("<f4"))})
 variant("huge.safetensors", rewards=("F32", np.array([3e38, 3e38], "<f4")))
