@@ -153,6 +153,33 @@ Status learningRate(const Options &options, float &lr) {
 
 } // namespace
 
+void printTrainingInfo(zen_model_t *model) {
+  zen_training_info_t info;
+  zen_status_t s = zen_model_training_info(model, &info);
+  if (s) {
+    zen_status_free(s); // compiled without --train
+    return;
+  }
+  std::string how = "all weights";
+  if (info.lora) {
+    how = "LoRA r " + std::to_string(info.lora_r) + ", alpha ";
+    char alpha[32];
+    std::snprintf(alpha, sizeof alpha, "%g", info.lora_alpha);
+    how += alpha;
+    how += info.use_rslora ? " (rsLoRA) on " : " on ";
+    for (size_t i = 0; i < info.num_target_modules; ++i)
+      how += (i ? "," : "") + std::string(info.target_modules[i]);
+  }
+  std::printf("training:     %s%s, group size %" PRId64 ", %s, learning rate "
+              "%g, epsilon %g/%g, beta %g\n",
+              info.algorithm,
+              std::string(info.algorithm) == "gspo"
+                  ? (std::string(" (") + info.gspo_level + ")").c_str()
+                  : (std::string(" (") + info.loss_type + ")").c_str(),
+              info.group_size, how.c_str(), info.learning_rate,
+              info.epsilon_low, info.epsilon_high, info.beta);
+}
+
 Status runTrainStep(zen_model_t *model, const Options &options,
                     const BindFn &bind) {
   // The cheap checks first: a model built without --train, a bad batch and

@@ -19,6 +19,9 @@ Status runGspo(zen_model_t *model, const Options &options, const BindFn &bind);
 
 extern const char *kTrainUsage;
 
+/// zen-run info's "training:" line, for a model built with --train.
+void printTrainingInfo(zen_model_t *model);
+
 } // namespace zen::run
 
 #endif // ZEN_TOOLS_ZEN_RUN_TRAIN_H

@@ -220,26 +220,40 @@ Status runInfo(zen_model_t *model, const Options &options) {
     zen_entry_point_info_t entry;
     ZEN_RUN_TRY(Status(zen_model_entry_point(model, e, &entry)));
     std::string inputs, results;
-    size_t params = 0;
+    size_t params = 0, trainables = 0, optims = 0;
     for (size_t a = 0; a < entry.num_args; ++a) {
       zen_value_info_t v;
       ZEN_RUN_TRY(Status(zen_model_entry_arg(model, e, a, &v)));
-      if (v.kind == ZEN_VALUE_PARAM) {
-        ++params;
+      if (v.kind == ZEN_VALUE_PARAM || v.kind == ZEN_VALUE_TRAINABLE ||
+          v.kind == ZEN_VALUE_OPTIM) {
+        params += v.kind == ZEN_VALUE_PARAM;
+        trainables += v.kind == ZEN_VALUE_TRAINABLE;
+        optims += v.kind == ZEN_VALUE_OPTIM;
         continue;
       }
       inputs += (inputs.empty() ? "" : ", ") + std::string(v.name) + ": " +
                 formatType(v.dtype, v.rank, v.shape);
     }
+    size_t grads = 0; // train_step's "grad:<trainable>", one per trainable
     for (size_t r = 0; r < entry.num_results; ++r) {
       zen_value_info_t v;
       ZEN_RUN_TRY(Status(zen_model_entry_result(model, e, r, &v)));
+      if (std::strncmp(v.name, "grad:", 5) == 0) {
+        ++grads;
+        continue;
+      }
       results += (results.empty() ? "" : ", ") + std::string(v.name) + ": " +
                  formatType(v.dtype, v.rank, v.shape);
     }
-    std::printf("  %s(%s) -> (%s)\n    %zu parameter arguments\n", entry.name,
+    if (grads)
+      results += ", " + std::to_string(grads) + " x grad:<trainable>";
+    std::printf("  %s(%s) -> (%s)\n    %zu parameter arguments", entry.name,
                 inputs.c_str(), results.c_str(), params);
+    if (trainables)
+      std::printf(", %zu trainable, %zu optimizer state", trainables, optims);
+    std::printf("\n");
   }
+  printTrainingInfo(model);
   // Parameter dtypes, most common first.
   std::vector<std::pair<std::string, size_t>> dtypes;
   for (size_t p = 0; p < info.num_params; ++p) {
