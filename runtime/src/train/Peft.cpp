@@ -265,8 +265,12 @@ std::string formatJsonNumber(double v, bool forceFloat) {
 }
 
 zen_status_t writeDirectoryAtomically(
-    const std::string &dir, const std::vector<std::string> &ownedNames,
+    const std::string &path, const std::vector<std::string> &ownedNames,
     const std::function<zen_status_t(const std::string &)> &fill) {
+  // "ckpt/" names the directory "ckpt", whose parent holds the temporary.
+  std::string dir = path;
+  while (dir.size() > 1 && dir.back() == '/')
+    dir.pop_back();
   if (dir.empty())
     return makeStatus(ZEN_STATUS_INVALID_ARGUMENT, "directory path is empty");
   PathKind kind = pathKind(dir);

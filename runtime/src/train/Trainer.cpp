@@ -148,8 +148,9 @@ zen_status_t trainBatchLimits(const Model &model, BatchLimits &out) {
   l.maxSeqLen = t.maxSeqLength;
   l.beta = t.beta;
   for (const ValueDesc &arg : model.metadata().entryPoints[e].args) {
+    // A model that takes ref_logprobs with beta = 0 gets zeros.
     if (arg.kind == ZEN_VALUE_INPUT && arg.name == "ref_logprobs")
-      l.needsRef = true;
+      l.needsRef = t.beta != 0;
     if ((arg.kind == ZEN_VALUE_PARAM || arg.kind == ZEN_VALUE_TRAINABLE) &&
         endsWith(arg.name, "embed_tokens.weight") && !arg.shape.empty())
       l.vocab = arg.shape[0];
