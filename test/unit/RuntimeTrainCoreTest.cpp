@@ -127,6 +127,64 @@ TEST(RuntimeTrainCore, PolicyWeightsMergeLora) {
   EXPECT_EQ(std::vector<float>(base, base + 16), W);
 }
 
+TEST(RuntimeTrainCore, PolicyWeightsMergePerExpertLora) {
+  // PEFT names the adapters of HF's per-expert linears per expert; Zen
+  // stacks the experts' weights into one "{e}" parameter.
+  const std::string up = "model.layers.0.mlp.experts.{e}.up_proj.weight";
+  const std::string a = "base_model.model.model.layers.0.mlp.experts.1.up_proj.lora_A.weight";
+  const std::string b = "base_model.model.model.layers.0.mlp.experts.1.up_proj.lora_B.weight";
+  auto value = [](const std::string &kind, const std::string &name,
+                  const std::string &dtype, const std::string &shape) {
+    return R"({"kind":")" + kind + R"(","name":")" + name +
+           R"(","dtype":")" + dtype + R"(","shape":)" + shape + "}";
+  };
+  auto result = [](const std::string &name) {
+    return R"({"name":")" + name + R"(","dtype":"f32","shape":[]})";
+  };
+  std::string json =
+      R"({"zen_abi":1,"zen_version":"0","model":"moe","family":"moe",)"
+      R"("training":{"group_size":2,"lora":{"r":2,"lora_alpha":4,"target_modules":["up_proj"]}},)"
+      R"("entry_points":[{"name":"train_step","symbol":"zen_entry_train_step","args":[)" +
+      value("input", "input_ids", "i64", "[-1,-1]") + "," +
+      value("input", "completion_mask", "f32", "[-1,-1]") + "," +
+      value("input", "rewards", "f32", "[-1]") + "," +
+      value("param", up, "f32", "[2,4,4]") + "," +
+      value("trainable", a, "f32", "[2,4]") + "," +
+      value("trainable", b, "f32", "[4,2]") + R"(],"results":[)" +
+      result("loss") + "," + result("mean_ratio") + "," +
+      result("clip_fraction") + "," + result("grad_norm") + "," +
+      R"({"name":"skipped","dtype":"i64","shape":[]}]}]})";
+  ::setenv("ZEN_FAKE_TRAIN_METADATA", json.c_str(), 1);
+  std::unique_ptr<Model> model = openFake();
+  ::unsetenv("ZEN_FAKE_TRAIN_METADATA");
+  ASSERT_TRUE(model);
+  std::unique_ptr<Trainer> t;
+  Status created(Trainer::create(*model, {}, t));
+  ASSERT_TRUE(created.ok()) << created.message();
+  EXPECT_EQ(t->tensors()[0].expert, 1);
+  float *B = static_cast<float *>(t->tensors()[1].value.get());
+  for (int i = 0; i < 8; ++i)
+    B[i] = 0.5f * float(i + 1);
+  const float *A = static_cast<const float *>(t->tensors()[0].value.get());
+  size_t w = 0;
+  ASSERT_EQ(model->findParam(up, w), nullptr);
+  const float *base = static_cast<const float *>(model->bindings()[w].data);
+  std::vector<float> W(base, base + 32);
+  ASSERT_EQ(t->usePolicyWeights(true), nullptr);
+  const float *merged = static_cast<const float *>(model->bindings()[w].data);
+  for (int i = 0; i < 16; ++i)
+    EXPECT_EQ(merged[i], W[i]) << "expert 0 is not adapted";
+  for (int o = 0; o < 4; ++o)
+    for (int i = 0; i < 4; ++i) {
+      double expect = W[16 + o * 4 + i];
+      for (int k = 0; k < 2; ++k)
+        expect += 2.0 * B[o * 2 + k] * A[k * 4 + i];
+      EXPECT_NEAR(merged[16 + o * 4 + i], expect, 1e-5);
+    }
+  ASSERT_EQ(t->usePolicyWeights(false), nullptr);
+  EXPECT_EQ(model->bindings()[w].data, base);
+}
+
 TEST(RuntimeTrainCore, BuildGroupBatch) {
   // P = 1 prompt [5, 6], G = 2 completions of L = 3, EOS 0.
   rt::TrainBatch b;

@@ -7,6 +7,7 @@
 #include "../core/Forward.h"
 #include "../core/Rng.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 
@@ -93,6 +94,37 @@ HostBuffer zeros(uint64_t count) {
   if (b)
     std::memset(b.get(), 0, count * 4);
   return b;
+}
+
+/// The parameter a LoRA adapter of base weight `name` adapts: `name`
+/// itself, or for a per-expert module ("...experts.3.gate_proj.weight", as
+/// PEFT names the adapters of HF's per-expert linears) the stacked
+/// parameter "...experts.{e}.gate_proj.weight", with `expert` = 3.
+size_t findBaseParam(const Model &model, const std::string &name,
+                     int64_t &expert) {
+  expert = -1;
+  size_t param = kNoParam;
+  zen_status_t missing = model.findParam(name, param);
+  zen_status_free(missing);
+  if (!missing)
+    return param;
+  const std::string marker = ".experts.";
+  size_t at = name.find(marker);
+  if (at == std::string::npos)
+    return kNoParam;
+  size_t begin = at + marker.size(), end = begin;
+  while (end < name.size() && name[end] >= '0' && name[end] <= '9')
+    ++end;
+  if (end == begin || end >= name.size() || name[end] != '.' ||
+      end - begin > 9)
+    return kNoParam;
+  std::string stacked = name.substr(0, begin) + "{e}" + name.substr(end);
+  missing = model.findParam(stacked, param);
+  zen_status_free(missing);
+  if (missing)
+    return kNoParam;
+  expert = std::stoll(name.substr(begin, end - begin));
+  return param;
 }
 
 } // namespace
@@ -305,11 +337,8 @@ zen_status_t Trainer::initLora(const TrainerOptions &options) {
                             " has shape ", formatShape(tensor.shape),
                             ", not rank r = ", tr.loraR, " of training.lora"));
     tensor.role = isA ? Tensor::Role::LoraA : Tensor::Role::LoraB;
-    size_t param = kNoParam;
-    zen_status_t missing =
-        model_->findParam(loraBaseWeight(tensor.name), param);
-    zen_status_free(missing);
-    tensor.param = missing ? kNoParam : param;
+    tensor.param = findBaseParam(*model_, loraBaseWeight(tensor.name),
+                                 tensor.expert);
   }
   if (!options.adapter.empty())
     return loadAdapter(options.adapter);
@@ -527,6 +556,10 @@ zen_status_t Trainer::usePolicyWeights(bool on) {
     }
   } else {
     double scale = loraScale(training());
+    // One merged copy per adapted parameter; several adapters may add into
+    // slices of one stacked expert parameter.
+    std::vector<size_t> order;
+    std::vector<std::vector<float>> merged;
     for (const Tensor &a : tensors_) {
       if (a.role != Tensor::Role::LoraA)
         continue;
@@ -545,22 +578,33 @@ zen_status_t Trainer::usePolicyWeights(bool on) {
                     : cat("adapter ", quoted(a.name), " has no lora_B")));
       const ParamDesc &p = meta.params[a.param];
       const void *w = model_->bindings()[a.param].data;
-      // W [.., out, in], A [.., r, in], B [.., out, r].
+      // W [.., out, in], A [.., r, in], B [.., out, r]; a per-expert adapter
+      // [r, in] adapts slice `expert` of a stacked W [E, out, in].
       size_t rank = p.shape.size();
       int64_t out = p.shape[rank - 2], in = p.shape[rank - 1];
       int64_t r = a.shape[a.shape.size() - 2];
-      uint64_t stacks = p.numElements / uint64_t(out * in);
-      if (!w || a.shape.size() != rank || a.shape.back() != in ||
-          b->shape[rank - 2] != out ||
-          a.count != stacks * uint64_t(r * in))
+      uint64_t stacks = a.count / uint64_t(r * in);
+      uint64_t offset = a.expert >= 0 ? uint64_t(a.expert) * uint64_t(out * in) : 0;
+      bool fits = w && a.shape.back() == in &&
+                  b->shape[b->shape.size() - 2] == out &&
+                  a.count == stacks * uint64_t(r * in) &&
+                  offset + stacks * uint64_t(out * in) <= p.numElements &&
+                  (a.expert >= 0 ? a.shape.size() == 2 && rank == 3
+                                 : a.shape.size() == rank);
+      if (!fits)
         return makeStatus(ZEN_STATUS_UNSUPPORTED,
                           cat(model_->path(), ": cannot merge adapter ",
                               quoted(a.name), " ", formatShape(a.shape),
                               " into ", quoted(p.name), " ",
                               formatShape(p.shape),
                               w ? "" : " (the parameter is not bound)"));
-      std::vector<float> merged(p.numElements);
-      convertToF32(p.dtype, w, merged.data(), merged.size());
+      size_t slot = std::find(order.begin(), order.end(), a.param) - order.begin();
+      if (slot == order.size()) {
+        order.push_back(a.param);
+        merged.emplace_back(p.numElements);
+        convertToF32(p.dtype, w, merged.back().data(), p.numElements);
+      }
+      float *W = merged[slot].data() + offset;
       const float *A = static_cast<const float *>(a.value.get());
       const float *B = static_cast<const float *>(b->value.get());
       for (uint64_t e = 0; e < stacks; ++e)
@@ -571,14 +615,17 @@ zen_status_t Trainer::usePolicyWeights(bool on) {
             if (bk == 0)
               continue;
             const float *arow = A + (e * uint64_t(r) + uint64_t(k)) * uint64_t(in);
-            float *wrow = merged.data() + (e * uint64_t(out) + uint64_t(o)) * uint64_t(in);
+            float *wrow = W + (e * uint64_t(out) + uint64_t(o)) * uint64_t(in);
             for (int64_t i = 0; i < in; ++i)
               wrow[i] += bk * arow[i];
           }
-      Swap s{a.param, allocateAligned(p.numBytes), nullptr};
+    }
+    for (size_t i = 0; i < order.size(); ++i) {
+      const ParamDesc &p = meta.params[order[i]];
+      Swap s{order[i], allocateAligned(p.numBytes), nullptr};
       if (!s.merged)
         return outOfMemoryStatus();
-      convertFromF32(p.dtype, merged.data(), s.merged.get(), merged.size());
+      convertFromF32(p.dtype, merged[i].data(), s.merged.get(), p.numElements);
       swaps.push_back(std::move(s));
     }
   }

@@ -52,6 +52,8 @@ public:
     /// The model parameter this tensor adapts (LoRA: the base weight
     /// "<module>.weight") or replaces (full), or kNoParam.
     size_t param = kNoParam;
+    /// LoRA of one expert of a stacked "{e}" parameter: its index; else -1.
+    int64_t expert = -1;
   };
 
   Trainer(const Trainer &) = delete;
