@@ -760,5 +760,38 @@ TEST(RuntimeTrainToy, Step) {
                    "the target token 8 must lie in the vocabulary [0, 8)");
 }
 
+TEST(RuntimeTrainToy, StaticBatchShape) {
+  // A train_step compiled for batches of exactly 4 sequences.
+  std::string json;
+  {
+    TrainModel m;
+    const char *text = nullptr;
+    ZEN_ASSERT_OK(zen_model_metadata_json(m.model.m, &text));
+    json = text;
+  }
+  const std::string ids = R"("name":"input_ids","dtype":"i64","shape":[-1,-1])";
+  size_t at = json.rfind(ids); // train_step's, after forward's
+  ASSERT_NE(at, std::string::npos);
+  json.replace(at, ids.size(), R"("name":"input_ids","dtype":"i64","shape":[4,-1])");
+  Env env("ZEN_FAKE_TRAIN_METADATA", json);
+  TrainModel m;
+  zen_training_info_t info;
+  ZEN_ASSERT_OK(zen_model_training_info(m.model.m, &info));
+  EXPECT_EQ(info.static_num_sequences, 4);
+  EXPECT_EQ(info.static_seq_len, 0);
+  Trainer t;
+  ZEN_ASSERT_OK(zen_trainer_create(m.model.m, nullptr, &t.t));
+  zen_toy_task_config_t config = zen_toy_task_config_default();
+  zen_rng_t rng;
+  ZEN_ASSERT_OK(zen_rng_seed(&rng, 1));
+  zen_toy_step_result_t r;
+  ZEN_EXPECT_ERROR(zen_trainer_toy_step(t.t, &config, &rng, &r),
+                   ZEN_STATUS_INVALID_ARGUMENT,
+                   "train_step takes batches of exactly 4 sequences, but 8 "
+                   "prompts x 2 completions make 16 (use 2 prompts)");
+  config.num_prompts = 2;
+  ZEN_EXPECT_OK(zen_trainer_toy_step(t.t, &config, &rng, &r));
+}
+
 } // namespace
 } // namespace zen::test

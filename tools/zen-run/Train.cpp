@@ -233,6 +233,9 @@ Status runGspo(zen_model_t *model, const Options &options, const BindFn &bind) {
            target = 7, eos = 0, seed = 0;
   const uint64_t kMax = uint64_t(1) << 20;
   ZEN_RUN_TRY(uint64Flag(options, "steps", steps, 1, uint64_t(1) << 32));
+  // A train_step compiled for a fixed number of sequences fixes P.
+  if (info.static_num_sequences > 0 && info.static_num_sequences % info.group_size == 0)
+    prompts = uint64_t(info.static_num_sequences / info.group_size);
   ZEN_RUN_TRY(uint64Flag(options, "prompts", prompts, 1, kMax));
   ZEN_RUN_TRY(uint64Flag(options, "prompt-len", promptLen, 1, kMax));
   ZEN_RUN_TRY(uint64Flag(options, "completion-len", completionLen, 1, kMax));

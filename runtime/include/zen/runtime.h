@@ -728,6 +728,8 @@ typedef struct zen_training_info {
   int32_t use_rslora;
   size_t num_target_modules;
   const char *const *target_modules; /* "q_proj", ... */
+  /* train_step's static batch shape (input_ids [N, T]), 0 where dynamic */
+  int64_t static_num_sequences, static_seq_len;
 } zen_training_info_t;
 
 /* UNSUPPORTED "<path> was compiled without --train ..." for a model without

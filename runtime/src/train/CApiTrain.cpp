@@ -97,6 +97,13 @@ zen_status_t zen_model_training_info(const zen_model_t *model,
     i.use_rslora = t.useRslora;
     i.num_target_modules = t.targetModuleNames.size();
     i.target_modules = t.targetModuleNames.data();
+    for (const ValueDesc &arg :
+         model->model->metadata().entryPoints[entry].args)
+      if (arg.kind == ZEN_VALUE_INPUT && arg.name == "input_ids" &&
+          arg.shape.size() == 2) {
+        i.static_num_sequences = arg.shape[0] > 0 ? arg.shape[0] : 0;
+        i.static_seq_len = arg.shape[1] > 0 ? arg.shape[1] : 0;
+      }
     *info = i;
     return nullptr;
   });

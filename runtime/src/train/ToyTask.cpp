@@ -140,6 +140,28 @@ zen_status_t toyTaskStep(Trainer &trainer, const ToyTaskConfig &config,
     return makeStatus(ZEN_STATUS_INVALID_ARGUMENT,
                       "toy task: the number of prompts, the prompt length and "
                       "the completion length must be at least 1");
+  // A train_step compiled for a fixed batch shape takes only that.
+  for (const EntryPointDesc &e : trainer.model().metadata().entryPoints)
+    if (e.name == "train_step")
+      for (const ValueDesc &arg : e.args)
+        if (arg.kind == ZEN_VALUE_INPUT && arg.name == "input_ids" &&
+            arg.shape.size() == 2) {
+          if (arg.shape[0] > 0 && arg.shape[0] != P * G)
+            return makeStatus(
+                ZEN_STATUS_INVALID_ARGUMENT,
+                cat("toy task: train_step takes batches of exactly ",
+                    arg.shape[0], " sequences, but ", P, " prompts x ", G,
+                    " completions make ", P * G,
+                    (arg.shape[0] % G == 0
+                         ? cat(" (use ", arg.shape[0] / G, " prompts)")
+                         : std::string())));
+          if (arg.shape[1] > 0 && arg.shape[1] != Tp + L)
+            return makeStatus(
+                ZEN_STATUS_INVALID_ARGUMENT,
+                cat("toy task: train_step takes sequences of exactly ",
+                    arg.shape[1], " tokens, but prompts of ", Tp,
+                    " and completions of ", L, " make ", Tp + L));
+        }
   int64_t V = trainer.limits().vocab;
   const Model &model = trainer.model();
   for (const char *name : {"decode", "forward"}) {
