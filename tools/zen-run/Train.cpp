@@ -78,6 +78,20 @@ Status uint64Flag(const Options &options, const char *flag, uint64_t &value,
   return Status();
 }
 
+/// Option combinations that the model's training configuration rules out,
+/// caught before any weights are loaded.
+Status checkTrainingOptions(const zen_training_info_t &info,
+                            const Options &options) {
+  if (!info.lora)
+    for (const char *flag : {"adapter", "save-adapter"})
+      if (options.has(flag))
+        return usageError("--" + std::string(flag) + ": " +
+                          options.modelPath +
+                          " trains all weights (training.lora is null), so "
+                          "there is no adapter; use --resume/--checkpoint");
+  return Status();
+}
+
 /// Creates the trainer from --seed / --adapter, then --resume.
 Status makeTrainer(zen_model_t *model, const Options &options,
                    TrainerHandle &trainer) {
@@ -186,6 +200,7 @@ Status runTrainStep(zen_model_t *model, const Options &options,
   // a bad option fail before the weights are bound.
   zen_training_info_t info;
   ZEN_RUN_TRY(trainingInfo(model, info));
+  ZEN_RUN_TRY(checkTrainingOptions(info, options));
   if (!options.has("batch"))
     return usageError("train-step needs --batch BATCH.safetensors");
   uint64_t steps = 1;
@@ -227,6 +242,7 @@ Status runTrainStep(zen_model_t *model, const Options &options,
 Status runGspo(zen_model_t *model, const Options &options, const BindFn &bind) {
   zen_training_info_t info;
   ZEN_RUN_TRY(trainingInfo(model, info));
+  ZEN_RUN_TRY(checkTrainingOptions(info, options));
   if (options.has("dump-grads"))
     return usageError("--dump-grads applies to train-step");
   uint64_t steps = 100, prompts = 8, promptLen = 4, completionLen = 16,
