@@ -108,8 +108,7 @@ TEST(RuntimeTrainCore, PolicyWeightsMergeLora) {
   ASSERT_EQ(model->findParam("model.layers.0.self_attn.q_proj.weight", w),
             nullptr);
   const float *base = static_cast<const float *>(model->bindings()[w].data);
-  std::vector<float> W(base, base + 16), A = valueOf(*t, 0),
-                                         B = valueOf(*t, 1);
+  std::vector<float> W(base, base + 16), A = valueOf(*t, 0), B = valueOf(*t, 1);
   EXPECT_EQ(rt::loraScale(t->training()), 2.0); // alpha 4 / r 2
   ASSERT_EQ(t->usePolicyWeights(true), nullptr);
   const float *merged = static_cast<const float *>(model->bindings()[w].data);
@@ -131,12 +130,14 @@ TEST(RuntimeTrainCore, PolicyWeightsMergePerExpertLora) {
   // PEFT names the adapters of HF's per-expert linears per expert; Zen
   // stacks the experts' weights into one "{e}" parameter.
   const std::string up = "model.layers.0.mlp.experts.{e}.up_proj.weight";
-  const std::string a = "base_model.model.model.layers.0.mlp.experts.1.up_proj.lora_A.weight";
-  const std::string b = "base_model.model.model.layers.0.mlp.experts.1.up_proj.lora_B.weight";
+  const std::string a =
+      "base_model.model.model.layers.0.mlp.experts.1.up_proj.lora_A.weight";
+  const std::string b =
+      "base_model.model.model.layers.0.mlp.experts.1.up_proj.lora_B.weight";
   auto value = [](const std::string &kind, const std::string &name,
                   const std::string &dtype, const std::string &shape) {
-    return R"({"kind":")" + kind + R"(","name":")" + name +
-           R"(","dtype":")" + dtype + R"(","shape":)" + shape + "}";
+    return R"({"kind":")" + kind + R"(","name":")" + name + R"(","dtype":")" +
+           dtype + R"(","shape":)" + shape + "}";
   };
   auto result = [](const std::string &name) {
     return R"({"name":")" + name + R"(","dtype":"f32","shape":[]})";

@@ -17,8 +17,10 @@
 namespace zen::test {
 namespace {
 
-const char *kA = "base_model.model.model.layers.0.self_attn.q_proj.lora_A.weight";
-const char *kB = "base_model.model.model.layers.0.self_attn.q_proj.lora_B.weight";
+const char *kA =
+    "base_model.model.model.layers.0.self_attn.q_proj.lora_A.weight";
+const char *kB =
+    "base_model.model.model.layers.0.self_attn.q_proj.lora_B.weight";
 
 /// Sets an environment variable for a scope.
 struct Env {
@@ -148,15 +150,16 @@ TEST(RuntimeTrain, MalformedTrainingMetadata) {
                      trainable),
        ZEN_STATUS_INVALID_FORMAT,
        "training.lora: missing key \"target_modules\"");
-  open(trainMetadata(R"("training":{"group_size":2,"lora":{"r":"8","target_modules":[]}},)",
-                     trainable),
-       ZEN_STATUS_INVALID_FORMAT,
-       "training.lora.r: expected a non-negative integer");
+  open(
+      trainMetadata(
+          R"("training":{"group_size":2,"lora":{"r":"8","target_modules":[]}},)",
+          trainable),
+      ZEN_STATUS_INVALID_FORMAT,
+      "training.lora.r: expected a non-negative integer");
   open(trainMetadata(
            R"("training":{"group_size":2},)",
            R"({"kind":"trainable","name":"w","dtype":"f32","shape":[-1,2]})"),
-       ZEN_STATUS_INVALID_FORMAT,
-       "trainable tensors must have static shapes");
+       ZEN_STATUS_INVALID_FORMAT, "trainable tensors must have static shapes");
   open(trainMetadata(
            R"("training":{"group_size":2},)",
            R"({"kind":"weights","name":"w","dtype":"f32","shape":[2]})"),
@@ -176,14 +179,15 @@ TEST(RuntimeTrain, MalformedTrainingMetadata) {
 }
 
 TEST(RuntimeTrain, UnknownTrainStepInput) {
-  Env env("ZEN_FAKE_TRAIN_METADATA",
-          trainMetadata(R"("training":{"group_size":2},)",
-                        R"({"kind":"input","name":"advantages","dtype":"f32","shape":[-1]},)"
-                        R"({"kind":"trainable","name":"w","dtype":"f32","shape":[2]})"));
+  Env env(
+      "ZEN_FAKE_TRAIN_METADATA",
+      trainMetadata(
+          R"("training":{"group_size":2},)",
+          R"({"kind":"input","name":"advantages","dtype":"f32","shape":[-1]},)"
+          R"({"kind":"trainable","name":"w","dtype":"f32","shape":[2]})"));
   Model m(ZEN_FAKE_TRAIN_PATH);
   zen_trainer_t *t = nullptr;
-  ZEN_EXPECT_ERROR(zen_trainer_create(m.m, nullptr, &t),
-                   ZEN_STATUS_UNSUPPORTED,
+  ZEN_EXPECT_ERROR(zen_trainer_create(m.m, nullptr, &t), ZEN_STATUS_UNSUPPORTED,
                    "takes an input advantages: f32[?] this libzenrt does not "
                    "know how to fill");
 }
@@ -239,7 +243,7 @@ TEST(RuntimeTrain, StepAndSkippedStep) {
   batch.old.assign(8, -1.0f);
   r = step(t.t, batch);
   EXPECT_EQ(r.step, 2);
-  EXPECT_FLOAT_EQ(r.mean_ratio, 1.5f); // use_old_logprobs = 1
+  EXPECT_FLOAT_EQ(r.mean_ratio, 1.5f);             // use_old_logprobs = 1
   EXPECT_FLOAT_EQ(r.clip_fraction, 3.524f - 1.5f); // + sum(cm x old) / N
 
   // Rewards whose squares overflow: the fake's loss is inf, it skips, and
@@ -338,10 +342,10 @@ void writeRaw(const std::string &path, const std::map<std::string, Raw> &ts) {
     std::string shape;
     for (int64_t d : t.shape)
       shape += (shape.empty() ? "" : ",") + std::to_string(d);
-    header += (header.size() > 1 ? "," : "") + ("\"" + name + "\":{\"dtype\":\"" +
-              t.dtype + "\",\"shape\":[" + shape + "],\"data_offsets\":[" +
-              std::to_string(data.size()) + "," +
-              std::to_string(data.size() + t.bytes.size()) + "]}");
+    header += (header.size() > 1 ? "," : "") +
+              ("\"" + name + "\":{\"dtype\":\"" + t.dtype + "\",\"shape\":[" +
+               shape + "],\"data_offsets\":[" + std::to_string(data.size()) +
+               "," + std::to_string(data.size() + t.bytes.size()) + "]}");
     data += t.bytes;
   }
   header += "}";
@@ -351,8 +355,7 @@ void writeRaw(const std::string &path, const std::map<std::string, Raw> &ts) {
 std::map<std::string, Raw> goodBatch() {
   std::map<std::string, Raw> b;
   b["input_ids"] = raw<int64_t>("I64", {2, 4}, {1, 2, 3, 4, 1, 2, 5, 6});
-  b["completion_mask"] =
-      raw<uint8_t>("BOOL", {2, 4}, {0, 0, 1, 1, 0, 0, 1, 0});
+  b["completion_mask"] = raw<uint8_t>("BOOL", {2, 4}, {0, 0, 1, 1, 0, 0, 1, 0});
   b["rewards"] = raw<float>("F32", {2}, {1, 0});
   return b;
 }
@@ -375,7 +378,8 @@ TEST(RuntimeTrainBatch, ReadsMaskDTypes) {
     b["attention_mask"].bytes = b["completion_mask"].bytes;
     writeRaw(dir.file("b.safetensors"), b);
     zen_train_batch_file_t *file = nullptr;
-    ZEN_ASSERT_OK(zen_train_batch_read(dir.file("b.safetensors").c_str(), &file));
+    ZEN_ASSERT_OK(
+        zen_train_batch_read(dir.file("b.safetensors").c_str(), &file));
     zen_train_batch_t v;
     ZEN_EXPECT_OK(zen_train_batch_file_view(file, &v));
     EXPECT_EQ(v.num_sequences, 2);
@@ -422,8 +426,7 @@ TEST(RuntimeTrainBatch, BadFiles) {
          "tensor 'completion_mask' has shape [4, 2], but input_ids is [2, 4]");
   b = goodBatch();
   b["completion_mask"].shape = {8};
-  expect(b, ZEN_STATUS_INVALID_ARGUMENT,
-         "tensor 'completion_mask' has rank 1");
+  expect(b, ZEN_STATUS_INVALID_ARGUMENT, "tensor 'completion_mask' has rank 1");
   b = goodBatch();
   b["completion_mask"] = raw<uint16_t>("F16", {2, 4}, std::vector<uint16_t>(8));
   expect(b, ZEN_STATUS_INVALID_ARGUMENT,
@@ -471,7 +474,8 @@ TEST(RuntimeTrainBatch, WriteReadRoundTrip) {
   zen_train_batch_t r;
   ZEN_EXPECT_OK(zen_train_batch_file_view(file, &r));
   EXPECT_EQ(std::vector<int64_t>(r.input_ids, r.input_ids + 8), b.ids);
-  EXPECT_EQ(std::vector<int64_t>(r.attention_mask, r.attention_mask + 8), b.mask);
+  EXPECT_EQ(std::vector<int64_t>(r.attention_mask, r.attention_mask + 8),
+            b.mask);
   EXPECT_EQ(std::vector<float>(r.old_logprobs, r.old_logprobs + 8), b.old);
   EXPECT_EQ(std::vector<float>(r.rewards, r.rewards + 2), b.rewards);
   zen_train_batch_file_free(file);
@@ -504,8 +508,8 @@ TEST(RuntimeTrainAdapter, RoundTrip) {
     EXPECT_NE(config.find(fragment), std::string::npos) << fragment << "\n"
                                                         << config;
   zen_safetensors_t *st = nullptr;
-  ZEN_ASSERT_OK(zen_safetensors_open(
-      (out + "/adapter_model.safetensors").c_str(), &st));
+  ZEN_ASSERT_OK(
+      zen_safetensors_open((out + "/adapter_model.safetensors").c_str(), &st));
   size_t count = 0;
   ZEN_EXPECT_OK(zen_safetensors_count(st, &count));
   EXPECT_EQ(count, 2u);
@@ -587,8 +591,7 @@ TEST(RuntimeTrainAdapter, Mismatches) {
         writeCheckpoint(d + "/adapter_model.safetensors",
                         {{kA, f32Tensor({2, 4}, std::vector<float>(8))}});
       },
-      ZEN_STATUS_NOT_FOUND,
-      std::string("tensor '") + kB + "' not found");
+      ZEN_STATUS_NOT_FOUND, std::string("tensor '") + kB + "' not found");
   expectAdapterError(
       [](const std::string &d) {
         writeCheckpoint(d + "/adapter_model.safetensors",
@@ -600,11 +603,11 @@ TEST(RuntimeTrainAdapter, Mismatches) {
           "': shape mismatch: the model expects [2, 4], the file has [4, 4]");
   expectAdapterError(
       [](const std::string &d) {
-        writeCheckpoint(d + "/adapter_model.safetensors",
-                        {{kA, f32Tensor({2, 4}, std::vector<float>(8))},
-                         {kB, f32Tensor({4, 2}, std::vector<float>(8))},
-                         {"base_model.model.x.lora_A.weight",
-                          f32Tensor({1}, {0})}});
+        writeCheckpoint(
+            d + "/adapter_model.safetensors",
+            {{kA, f32Tensor({2, 4}, std::vector<float>(8))},
+             {kB, f32Tensor({4, 2}, std::vector<float>(8))},
+             {"base_model.model.x.lora_A.weight", f32Tensor({1}, {0})}});
       },
       ZEN_STATUS_INVALID_ARGUMENT,
       "tensor 'base_model.model.x.lora_A.weight' is not one of the model's "
@@ -627,10 +630,9 @@ TEST(RuntimeTrainCheckpoint, ResumeEqualsUninterrupted) {
   std::string ckpt = dir.file("ckpt");
   ZEN_ASSERT_OK(zen_trainer_save_checkpoint(first.t, ckpt.c_str()));
   EXPECT_EQ(TempDir::listDir(ckpt),
-            (std::vector<std::string>{"adapter_config.json",
-                                      "adapter_model.safetensors",
-                                      "optimizer.safetensors",
-                                      "trainer_state.json"}));
+            (std::vector<std::string>{
+                "adapter_config.json", "adapter_model.safetensors",
+                "optimizer.safetensors", "trainer_state.json"}));
   EXPECT_NE(readBytes(ckpt + "/trainer_state.json").find("\"step\": 2"),
             std::string::npos);
   // A trainer with another seed resumes and continues.
@@ -715,10 +717,10 @@ TEST(RuntimeTrainFull, FullWeights) {
                    ZEN_STATUS_UNSUPPORTED, "there is no adapter to save");
   std::string ckpt = dir.file("ckpt");
   ZEN_ASSERT_OK(zen_trainer_save_checkpoint(t.t, ckpt.c_str()));
-  EXPECT_EQ(TempDir::listDir(ckpt),
-            (std::vector<std::string>{"model.safetensors",
-                                      "optimizer.safetensors",
-                                      "trainer_state.json"}));
+  EXPECT_EQ(
+      TempDir::listDir(ckpt),
+      (std::vector<std::string>{"model.safetensors", "optimizer.safetensors",
+                                "trainer_state.json"}));
   Trainer r;
   ZEN_ASSERT_OK(zen_trainer_create(m.model.m, nullptr, &r.t));
   ZEN_ASSERT_OK(zen_trainer_load_checkpoint(r.t, ckpt.c_str()));
@@ -772,7 +774,8 @@ TEST(RuntimeTrainToy, StaticBatchShape) {
   const std::string ids = R"("name":"input_ids","dtype":"i64","shape":[-1,-1])";
   size_t at = json.rfind(ids); // train_step's, after forward's
   ASSERT_NE(at, std::string::npos);
-  json.replace(at, ids.size(), R"("name":"input_ids","dtype":"i64","shape":[4,-1])");
+  json.replace(at, ids.size(),
+               R"("name":"input_ids","dtype":"i64","shape":[4,-1])");
   Env env("ZEN_FAKE_TRAIN_METADATA", json);
   TrainModel m;
   zen_training_info_t info;

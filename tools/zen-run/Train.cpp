@@ -85,8 +85,7 @@ Status checkTrainingOptions(const zen_training_info_t &info,
   if (!info.lora)
     for (const char *flag : {"adapter", "save-adapter"})
       if (options.has(flag))
-        return usageError("--" + std::string(flag) + ": " +
-                          options.modelPath +
+        return usageError("--" + std::string(flag) + ": " + options.modelPath +
                           " trains all weights (training.lora is null), so "
                           "there is no adapter; use --resume/--checkpoint");
   return Status();
@@ -100,7 +99,8 @@ Status makeTrainer(zen_model_t *model, const Options &options,
                       "give one");
   zen_trainer_options_t o = zen_trainer_options_default();
   ZEN_RUN_TRY(uint64Flag(options, "seed", o.seed, 0, UINT64_MAX));
-  std::string adapter = options.get("adapter"), weights = options.get("weights");
+  std::string adapter = options.get("adapter"),
+              weights = options.get("weights");
   if (options.has("adapter"))
     o.adapter = adapter.c_str();
   if (options.has("weights")) {
@@ -140,8 +140,8 @@ Status saveOutputs(zen_trainer_t *trainer, const Options &options) {
     std::printf("gradients: %s\n", options.get("dump-grads").c_str());
   }
   if (options.has("save-adapter")) {
-    ZEN_RUN_TRY(Status(
-        zen_trainer_save_adapter(trainer, options.get("save-adapter").c_str())));
+    ZEN_RUN_TRY(Status(zen_trainer_save_adapter(
+        trainer, options.get("save-adapter").c_str())));
     std::printf("adapter: %s\n", options.get("save-adapter").c_str());
   }
   if (options.has("checkpoint")) {
@@ -232,8 +232,8 @@ Status runTrainStep(zen_model_t *model, const Options &options,
     warnIfSkipped(r);
     std::printf("step %" PRId64 ": loss %.6g, mean ratio %.6g, clip fraction "
                 "%.4g, grad norm %.6g%s (%.1f ms)\n",
-                stepNumber(r), r.loss, r.mean_ratio, r.clip_fraction, r.grad_norm,
-                r.skipped ? " [skipped]" : "", msSince(start));
+                stepNumber(r), r.loss, r.mean_ratio, r.clip_fraction,
+                r.grad_norm, r.skipped ? " [skipped]" : "", msSince(start));
     std::fflush(stdout);
   }
   return saveOutputs(trainer.t, options);
@@ -250,7 +250,8 @@ Status runGspo(zen_model_t *model, const Options &options, const BindFn &bind) {
   const uint64_t kMax = uint64_t(1) << 20;
   ZEN_RUN_TRY(uint64Flag(options, "steps", steps, 1, uint64_t(1) << 32));
   // A train_step compiled for a fixed number of sequences fixes P.
-  if (info.static_num_sequences > 0 && info.static_num_sequences % info.group_size == 0)
+  if (info.static_num_sequences > 0 &&
+      info.static_num_sequences % info.group_size == 0)
     prompts = uint64_t(info.static_num_sequences / info.group_size);
   ZEN_RUN_TRY(uint64Flag(options, "prompts", prompts, 1, kMax));
   ZEN_RUN_TRY(uint64Flag(options, "prompt-len", promptLen, 1, kMax));
@@ -269,7 +270,8 @@ Status runGspo(zen_model_t *model, const Options &options, const BindFn &bind) {
   // the toy task on a tiny random model needs far larger steps to move
   // within a few minutes.
   if (!options.has("lr"))
-    config.learning_rate = std::max(float(info.learning_rate), kToyLearningRate);
+    config.learning_rate =
+        std::max(float(info.learning_rate), kToyLearningRate);
   ZEN_RUN_TRY(bind());
   TrainerHandle trainer;
   ZEN_RUN_TRY(makeTrainer(model, options, trainer));
@@ -277,8 +279,8 @@ Status runGspo(zen_model_t *model, const Options &options, const BindFn &bind) {
   zen_rng_t rng;
   // Not the LoRA init's seed itself, so the two streams differ.
   ZEN_RUN_TRY(Status(zen_rng_seed(&rng, seed ^ 0x9e3779b97f4a7c15ull)));
-  std::printf("gspo: %" PRIu64 " prompts x %" PRId64
-              " completions of %" PRIu64 " tokens, reward = fraction of "
+  std::printf("gspo: %" PRIu64 " prompts x %" PRId64 " completions of %" PRIu64
+              " tokens, reward = fraction of "
               "tokens equal to %" PRIu64 ", learning rate %g\n",
               prompts, info.group_size, completionLen, target,
               double(config.learning_rate));

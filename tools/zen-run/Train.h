@@ -1,4 +1,5 @@
-//===- Train.h - zen-run's train-step and gspo commands ----------*- C++ -*-===//
+//===- Train.h - zen-run's train-step and gspo commands ----------*- C++
+//-*-===//
 #ifndef ZEN_TOOLS_ZEN_RUN_TRAIN_H
 #define ZEN_TOOLS_ZEN_RUN_TRAIN_H
 

@@ -31,9 +31,10 @@ zen_status_t fromC(const zen_train_batch_t &c, const char *fn,
     return makeStatus(ZEN_STATUS_INVALID_ARGUMENT,
                       cat(fn, ": batch of ", c.num_sequences, " x ", c.seq_len,
                           " tokens: both must be at least 1"));
-  for (auto [p, name] : {std::pair<const void *, const char *>{c.input_ids, "input_ids"},
-                         {c.completion_mask, "completion_mask"},
-                         {c.rewards, "rewards"}})
+  for (auto [p, name] :
+       {std::pair<const void *, const char *>{c.input_ids, "input_ids"},
+        {c.completion_mask, "completion_mask"},
+        {c.rewards, "rewards"}})
     ZEN_RETURN_IF_ERROR(requireNonNull(p, fn, name));
   size_t n = size_t(c.num_sequences), count = n * size_t(c.seq_len);
   out.n = c.num_sequences;
@@ -131,7 +132,8 @@ zen_status_t zen_train_batch_file_view(const zen_train_batch_file_t *file,
   batch->num_sequences = b.n;
   batch->seq_len = b.t;
   batch->input_ids = b.inputIds.data();
-  batch->attention_mask = b.attentionMask.empty() ? nullptr : b.attentionMask.data();
+  batch->attention_mask =
+      b.attentionMask.empty() ? nullptr : b.attentionMask.data();
   batch->completion_mask = b.completionMask.data();
   batch->rewards = b.rewards.data();
   batch->old_logprobs = b.oldLogprobs.empty() ? nullptr : b.oldLogprobs.data();
@@ -154,8 +156,8 @@ zen_status_t zen_train_batch_write(const char *path,
 }
 
 zen_status_t zen_model_check_train_batch(const zen_model_t *model,
-                                        const zen_train_batch_t *batch,
-                                        const char *label) {
+                                         const zen_train_batch_t *batch,
+                                         const char *label) {
   const char *fn = "zen_model_check_train_batch";
   ZEN_RETURN_IF_ERROR(requireNonNull(model, fn, "model"));
   ZEN_RETURN_IF_ERROR(requireNonNull(batch, fn, "batch"));
@@ -217,7 +219,8 @@ zen_status_t zen_trainer_step(zen_trainer_t *trainer,
 
 zen_status_t zen_trainer_step_count(const zen_trainer_t *trainer,
                                     int64_t *steps) {
-  ZEN_RETURN_IF_ERROR(requireNonNull(trainer, "zen_trainer_step_count", "trainer"));
+  ZEN_RETURN_IF_ERROR(
+      requireNonNull(trainer, "zen_trainer_step_count", "trainer"));
   ZEN_RETURN_IF_ERROR(requireNonNull(steps, "zen_trainer_step_count", "steps"));
   *steps = trainer->trainer->stepCount();
   return nullptr;
@@ -225,8 +228,10 @@ zen_status_t zen_trainer_step_count(const zen_trainer_t *trainer,
 
 zen_status_t zen_trainer_num_tensors(const zen_trainer_t *trainer,
                                      size_t *count) {
-  ZEN_RETURN_IF_ERROR(requireNonNull(trainer, "zen_trainer_num_tensors", "trainer"));
-  ZEN_RETURN_IF_ERROR(requireNonNull(count, "zen_trainer_num_tensors", "count"));
+  ZEN_RETURN_IF_ERROR(
+      requireNonNull(trainer, "zen_trainer_num_tensors", "trainer"));
+  ZEN_RETURN_IF_ERROR(
+      requireNonNull(count, "zen_trainer_num_tensors", "count"));
   *count = trainer->trainer->tensors().size();
   return nullptr;
 }
@@ -257,8 +262,9 @@ zen_status_t zen_trainer_tensor(const zen_trainer_t *trainer, size_t index,
   zen_status_t function(Const zen_trainer_t *trainer, const char *path) {      \
     ZEN_RETURN_IF_ERROR(requireNonNull(trainer, #function, "trainer"));        \
     ZEN_RETURN_IF_ERROR(requireNonNull(path, #function, "path"));              \
-    return guard(#function,                                                    \
-                 [&]() -> zen_status_t { return trainer->trainer->method(path); }); \
+    return guard(#function, [&]() -> zen_status_t {                            \
+      return trainer->trainer->method(path);                                   \
+    });                                                                        \
   }
 ZEN_TRAINER_IO(zen_trainer_save_adapter, saveAdapter, const)
 ZEN_TRAINER_IO(zen_trainer_save_grads, saveGrads, const)

@@ -70,8 +70,9 @@ zen_status_t fsyncDirectory(const std::string &dir, const std::string &what) {
     if (errno == EINTR)
       continue;
     if (errno != EINVAL && errno != ENOTSUP)
-      status = makeStatus(ZEN_STATUS_IO_ERROR,
-                          cat(what, ": ", errnoMessage("fsync of " + dir, errno)));
+      status =
+          makeStatus(ZEN_STATUS_IO_ERROR,
+                     cat(what, ": ", errnoMessage("fsync of " + dir, errno)));
     break;
   }
   ::close(fd);
@@ -129,9 +130,9 @@ zen_status_t readTensors(const std::string &path,
       expected.insert(name);
       const TensorEntry *e = file->find(name);
       if (!e)
-        return makeStatus(ZEN_STATUS_NOT_FOUND,
-                          cat(path, ": tensor ", quoted(name), " not found: ",
-                              what));
+        return makeStatus(
+            ZEN_STATUS_NOT_FOUND,
+            cat(path, ": tensor ", quoted(name), " not found: ", what));
       if (e->shape != t.shape)
         return makeStatus(ZEN_STATUS_INVALID_ARGUMENT,
                           cat(path, ": tensor ", quoted(name),
@@ -142,17 +143,18 @@ zen_status_t readTensors(const std::string &path,
           e->dtype != ZEN_DTYPE_F16)
         return makeStatus(ZEN_STATUS_UNSUPPORTED,
                           cat(path, ": tensor ", quoted(name), " is ",
-                              dtypeName(e->dtype), "; expected F32, BF16 or F16"));
+                              dtypeName(e->dtype),
+                              "; expected F32, BF16 or F16"));
       std::vector<float> &v = out[name];
       v.resize(t.count);
       convertToF32(e->dtype, e->data, v.data(), t.count);
     }
   for (const TensorEntry &e : file->tensors())
     if (!expected.count(e.name))
-      return makeStatus(ZEN_STATUS_INVALID_ARGUMENT,
-                        cat(path, ": tensor ", quoted(e.name),
-                            " is not one of the model's trainable tensors: ",
-                            what));
+      return makeStatus(
+          ZEN_STATUS_INVALID_ARGUMENT,
+          cat(path, ": tensor ", quoted(e.name),
+              " is not one of the model's trainable tensors: ", what));
   return nullptr;
 }
 
@@ -240,8 +242,8 @@ zen_status_t checkAdapterConfig(const std::string &path,
 }
 
 std::vector<std::string> checkpointFiles() {
-  return {kAdapterWeights, kAdapterConfig, kFullWeights, kOptimizerState,
-          kTrainerState, "README.md"};
+  return {kAdapterWeights, kAdapterConfig, kFullWeights,
+          kOptimizerState, kTrainerState,  "README.md"};
 }
 
 } // namespace
@@ -290,8 +292,8 @@ zen_status_t writeDirectoryAtomically(
 
   std::string parent = parentDirectory(dir);
   static std::atomic<unsigned> counter{0};
-  std::string tmp = joinPath(parent, cat(".", baseName(dir), ".tmp-",
-                                         ::getpid(), "-", counter++));
+  std::string tmp = joinPath(
+      parent, cat(".", baseName(dir), ".tmp-", ::getpid(), "-", counter++));
   if (::mkdir(tmp.c_str(), 0777) != 0)
     return makeStatus(errno == ENOENT ? ZEN_STATUS_NOT_FOUND
                                       : ZEN_STATUS_IO_ERROR,
@@ -303,9 +305,9 @@ zen_status_t writeDirectoryAtomically(
   if (!status) {
     if (!exists) {
       if (::rename(tmp.c_str(), dir.c_str()) != 0)
-        status = makeStatus(ZEN_STATUS_IO_ERROR,
-                            cat(dir, ": ", errnoMessage("rename from " + tmp,
-                                                        errno)));
+        status = makeStatus(
+            ZEN_STATUS_IO_ERROR,
+            cat(dir, ": ", errnoMessage("rename from " + tmp, errno)));
     } else {
       // Swap the new directory and the old one in one step (Linux
       // renameat2 RENAME_EXCHANGE); `tmp` then names the old checkpoint.
@@ -364,24 +366,35 @@ zen_status_t writeAdapterFiles(const Trainer &trainer, const std::string &dir) {
     targets += (targets.empty() ? "" : ", ") + jsonString(m);
   // The keys of PEFT's LoraConfig (all present in PEFT >= 0.7), so that
   // PeftModel.from_pretrained loads the directory.
-  std::string config =
-      "{\n"
-      "  \"alpha_pattern\": {},\n"
-      "  \"base_model_name_or_path\": " + jsonString(trainer.baseModel()) + ",\n"
-      "  \"bias\": \"none\",\n"
-      "  \"fan_in_fan_out\": false,\n"
-      "  \"inference_mode\": true,\n"
-      "  \"init_lora_weights\": true,\n"
-      "  \"lora_alpha\": " + formatJsonNumber(tr.loraAlpha, false) + ",\n"
-      "  \"lora_dropout\": " + formatJsonNumber(tr.loraDropout, true) + ",\n"
-      "  \"modules_to_save\": null,\n"
-      "  \"peft_type\": \"LORA\",\n"
-      "  \"r\": " + cat(tr.loraR) + ",\n"
-      "  \"rank_pattern\": {},\n"
-      "  \"target_modules\": [" + targets + "],\n"
-      "  \"task_type\": \"CAUSAL_LM\",\n"
-      "  \"use_rslora\": " + (tr.useRslora ? "true" : "false") + "\n"
-      "}\n";
+  std::string config = "{\n"
+                       "  \"alpha_pattern\": {},\n"
+                       "  \"base_model_name_or_path\": " +
+                       jsonString(trainer.baseModel()) +
+                       ",\n"
+                       "  \"bias\": \"none\",\n"
+                       "  \"fan_in_fan_out\": false,\n"
+                       "  \"inference_mode\": true,\n"
+                       "  \"init_lora_weights\": true,\n"
+                       "  \"lora_alpha\": " +
+                       formatJsonNumber(tr.loraAlpha, false) +
+                       ",\n"
+                       "  \"lora_dropout\": " +
+                       formatJsonNumber(tr.loraDropout, true) +
+                       ",\n"
+                       "  \"modules_to_save\": null,\n"
+                       "  \"peft_type\": \"LORA\",\n"
+                       "  \"r\": " +
+                       cat(tr.loraR) +
+                       ",\n"
+                       "  \"rank_pattern\": {},\n"
+                       "  \"target_modules\": [" +
+                       targets +
+                       "],\n"
+                       "  \"task_type\": \"CAUSAL_LM\",\n"
+                       "  \"use_rslora\": " +
+                       (tr.useRslora ? "true" : "false") +
+                       "\n"
+                       "}\n";
   return writeText(joinPath(dir, kAdapterConfig), config);
 }
 
@@ -393,10 +406,9 @@ zen_status_t Trainer::saveAdapter(const std::string &dir) const {
                       cat(dir, ": the model trains all weights "
                                "(training.lora is null), so there is no "
                                "adapter to save; save a checkpoint instead"));
-  return writeDirectoryAtomically(dir, checkpointFiles(),
-                                  [&](const std::string &tmp) {
-                                    return writeAdapterFiles(*this, tmp);
-                                  });
+  return writeDirectoryAtomically(
+      dir, checkpointFiles(),
+      [&](const std::string &tmp) { return writeAdapterFiles(*this, tmp); });
 }
 
 zen_status_t Trainer::loadAdapter(const std::string &dir) {
@@ -426,12 +438,12 @@ zen_status_t Trainer::saveGrads(const std::string &path) const {
   SafetensorsWriter writer;
   for (const Tensor &t : tensors_) {
     if (!t.grad)
-      return makeStatus(
-          ZEN_STATUS_INVALID_ARGUMENT,
-          cat(path, ": no gradient of ", quoted(t.name),
-              step_ == 0 ? " yet (run a step first)"
-                         : " (the model's train_step returns no 'grad:' "
-                           "results)"));
+      return makeStatus(ZEN_STATUS_INVALID_ARGUMENT,
+                        cat(path, ": no gradient of ", quoted(t.name),
+                            step_ == 0
+                                ? " yet (run a step first)"
+                                : " (the model's train_step returns no 'grad:' "
+                                  "results)"));
     ZEN_RETURN_IF_ERROR(writer.addTensor(t.name, ZEN_DTYPE_F32, t.shape,
                                          t.grad.get(), t.count * 4));
   }
@@ -482,9 +494,9 @@ zen_status_t Trainer::loadCheckpoint(const std::string &dir) {
                       cat(dir, ": no such checkpoint directory"));
   std::string statePath = joinPath(dir, kTrainerState);
   if (pathKind(statePath) == PathKind::Missing)
-    return makeStatus(ZEN_STATUS_NOT_FOUND,
-                      cat(dir, ": not a Zen training checkpoint (no ",
-                          kTrainerState, ")"));
+    return makeStatus(
+        ZEN_STATUS_NOT_FOUND,
+        cat(dir, ": not a Zen training checkpoint (no ", kTrainerState, ")"));
   json::Value state;
   ZEN_RETURN_IF_ERROR(readJson(statePath, state));
   const json::Value *step = state.find("step");
@@ -514,22 +526,20 @@ zen_status_t Trainer::loadCheckpoint(const std::string &dir) {
   if (training().lora) {
     ZEN_RETURN_IF_ERROR(
         checkAdapterConfig(joinPath(dir, kAdapterConfig), training()));
-    ZEN_RETURN_IF_ERROR(readTensors(joinPath(dir, kAdapterWeights), tensors_,
-                                    {""}, "is the checkpoint for another model?",
-                                    values));
+    ZEN_RETURN_IF_ERROR(
+        readTensors(joinPath(dir, kAdapterWeights), tensors_, {""},
+                    "is the checkpoint for another model?", values));
   } else {
-    ZEN_RETURN_IF_ERROR(readTensors(joinPath(dir, kFullWeights), tensors_,
-                                    {""}, "is the checkpoint for another model?",
+    ZEN_RETURN_IF_ERROR(readTensors(joinPath(dir, kFullWeights), tensors_, {""},
+                                    "is the checkpoint for another model?",
                                     values));
   }
-  ZEN_RETURN_IF_ERROR(readTensors(joinPath(dir, kOptimizerState), tensors_,
-                                  {".exp_avg", ".exp_avg_sq"},
-                                  "is the checkpoint for another model?",
-                                  optim));
+  ZEN_RETURN_IF_ERROR(readTensors(
+      joinPath(dir, kOptimizerState), tensors_, {".exp_avg", ".exp_avg_sq"},
+      "is the checkpoint for another model?", optim));
   for (Tensor &t : tensors_) {
     std::memcpy(t.value.get(), values[t.name].data(), t.count * 4);
-    std::memcpy(t.expAvg.get(), optim[t.name + ".exp_avg"].data(),
-                t.count * 4);
+    std::memcpy(t.expAvg.get(), optim[t.name + ".exp_avg"].data(), t.count * 4);
     std::memcpy(t.expAvgSq.get(), optim[t.name + ".exp_avg_sq"].data(),
                 t.count * 4);
     t.grad.reset();

@@ -23,17 +23,16 @@ float toyReward(const int64_t *completion, int64_t length, int64_t target,
 }
 
 zen_status_t buildGroupBatch(const std::vector<int64_t> &prompts, int64_t P,
-                             int64_t Tp, const std::vector<int64_t> &completions,
-                             int64_t G, int64_t L,
-                             const std::vector<float> &rewards, int64_t eos,
-                             TrainBatch &out) {
-  if (P < 1 || G < 1 || Tp < 1 || L < 1 ||
-      prompts.size() != size_t(P * Tp) ||
+                             int64_t Tp,
+                             const std::vector<int64_t> &completions, int64_t G,
+                             int64_t L, const std::vector<float> &rewards,
+                             int64_t eos, TrainBatch &out) {
+  if (P < 1 || G < 1 || Tp < 1 || L < 1 || prompts.size() != size_t(P * Tp) ||
       completions.size() != size_t(P * G * L) ||
       rewards.size() != size_t(P * G))
     return makeStatus(ZEN_STATUS_INVALID_ARGUMENT,
-                      cat("buildGroupBatch: sizes do not agree (P ", P,
-                          ", Tp ", Tp, ", G ", G, ", L ", L, ")"));
+                      cat("buildGroupBatch: sizes do not agree (P ", P, ", Tp ",
+                          Tp, ", G ", G, ", L ", L, ")"));
   TrainBatch b;
   b.n = P * G;
   b.t = Tp + L;
@@ -181,8 +180,7 @@ zen_status_t toyTaskStep(Trainer &trainer, const ToyTaskConfig &config,
                           ": the toy task samples completions with the "
                           "prefill/decode or forward entry points, which the "
                           "model does not have"));
-  if (config.target < 0 || config.target >= V ||
-      (config.eos >= V))
+  if (config.target < 0 || config.target >= V || (config.eos >= V))
     return makeStatus(ZEN_STATUS_INVALID_ARGUMENT,
                       cat("toy task: the target token ", config.target,
                           config.eos >= 0 ? cat(" and EOS ", config.eos) : "",
@@ -197,10 +195,9 @@ zen_status_t toyTaskStep(Trainer &trainer, const ToyTaskConfig &config,
 
   std::vector<int64_t> completions;
   ZEN_RETURN_IF_ERROR(trainer.usePolicyWeights(true));
-  zen_status_t sampled =
-      sample(model, repeated, P * G, Tp, L,
-             static_cast<float>(trainer.training().temperature), rng,
-             completions);
+  zen_status_t sampled = sample(
+      model, repeated, P * G, Tp, L,
+      static_cast<float>(trainer.training().temperature), rng, completions);
   ZEN_RETURN_IF_ERROR(trainer.usePolicyWeights(false));
   ZEN_RETURN_IF_ERROR(sampled);
 

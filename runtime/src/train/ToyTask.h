@@ -1,4 +1,5 @@
-//===- ToyTask.h - A verifiable toy task and the GSPO loop -------*- C++ -*-===//
+//===- ToyTask.h - A verifiable toy task and the GSPO loop -------*- C++
+//-*-===//
 //
 // The built-in task zen-run's `gspo` command trains on (docs/runtime.md,
 // "Training"): prompts of a few random token ids; a completion earns the
@@ -32,10 +33,10 @@ float toyReward(const int64_t *completion, int64_t length, int64_t target,
 /// (all L tokens when eos < 0), and after it attention_mask 0 and input_ids
 /// `eos` (padding).
 zen_status_t buildGroupBatch(const std::vector<int64_t> &prompts, int64_t P,
-                             int64_t Tp, const std::vector<int64_t> &completions,
-                             int64_t G, int64_t L,
-                             const std::vector<float> &rewards, int64_t eos,
-                             TrainBatch &out);
+                             int64_t Tp,
+                             const std::vector<int64_t> &completions, int64_t G,
+                             int64_t L, const std::vector<float> &rewards,
+                             int64_t eos, TrainBatch &out);
 
 struct ToyTaskConfig {
   int64_t numPrompts = 8;

@@ -76,9 +76,9 @@ zen_status_t readTrainBatch(const std::string &path, TrainBatch &out) {
   };
   for (const auto &[name, t] : byName) {
     (void)t;
-    if (name != "input_ids" && name != "completion_mask" &&
-        name != "rewards" && name != "old_logprobs" &&
-        name != "attention_mask" && name != "ref_logprobs")
+    if (name != "input_ids" && name != "completion_mask" && name != "rewards" &&
+        name != "old_logprobs" && name != "attention_mask" &&
+        name != "ref_logprobs")
       return bad(name, cat("is not part of a training batch (", kLayout, ")"));
   }
   for (const char *required : {"input_ids", "completion_mask", "rewards"})
@@ -91,8 +91,7 @@ zen_status_t readTrainBatch(const std::string &path, TrainBatch &out) {
   const TensorEntry &ids = *byName["input_ids"];
   if (ids.shape.size() != 2)
     return bad("input_ids", cat("has rank ", ids.shape.size(), " (shape ",
-                                formatShape(ids.shape),
-                                "); expected [N, T]"));
+                                formatShape(ids.shape), "); expected [N, T]"));
   if (ids.dtype != ZEN_DTYPE_I64 && ids.dtype != ZEN_DTYPE_I32)
     return bad("input_ids", cat("has dtype ", dtypeName(ids.dtype),
                                 "; expected ", dtypeList(false, true)));
@@ -165,13 +164,12 @@ zen_status_t readTrainBatch(const std::string &path, TrainBatch &out) {
   const TensorEntry &rewards = *byName["rewards"];
   if (rewards.shape.size() != 1)
     return bad("rewards", cat("has rank ", rewards.shape.size(), " (shape ",
-                              formatShape(rewards.shape),
-                              "); expected [N] = [", batch.n,
-                              "], one reward per sequence"));
+                              formatShape(rewards.shape), "); expected [N] = [",
+                              batch.n, "], one reward per sequence"));
   if (rewards.shape[0] != batch.n)
-    return bad("rewards", cat("has ", rewards.shape[0],
-                              " entries, but input_ids has ", batch.n,
-                              " sequences"));
+    return bad("rewards",
+               cat("has ", rewards.shape[0], " entries, but input_ids has ",
+                   batch.n, " sequences"));
   if (!isFloatDType(rewards.dtype))
     return bad("rewards", cat("has dtype ", dtypeName(rewards.dtype),
                               "; expected ", dtypeList(false, false)));
@@ -235,8 +233,8 @@ zen_status_t validateTrainBatch(const TrainBatch &b, const BatchLimits &limits,
                    limits.beta, ") and needs reference log-probs"));
   for (int64_t i = 0; i < b.n; ++i)
     if (!std::isfinite(b.rewards[i]))
-      return bad(cat("rewards[", i, "] = ", b.rewards[i],
-                     " is not a finite number"));
+      return bad(
+          cat("rewards[", i, "] = ", b.rewards[i], " is not a finite number"));
   for (uint64_t i = 0; i < count; ++i) {
     int64_t id = b.inputIds[i];
     if (id < 0 || (limits.vocab > 0 && id >= limits.vocab))
@@ -265,16 +263,15 @@ zen_status_t validateTrainBatch(const TrainBatch &b, const BatchLimits &limits,
       ++tokens;
       if (!b.attentionMask.empty() && b.attentionMask[r * b.t + t] == 0)
         return bad(cat("completion_mask[", r, ", ", t,
-                       "] = 1 on a padding token (attention_mask[", r, ", ",
-                       t, "] = 0)"));
+                       "] = 1 on a padding token (attention_mask[", r, ", ", t,
+                       "] = 0)"));
       if (!b.oldLogprobs.empty() && !std::isfinite(b.oldLogprobs[r * b.t + t]))
-        return bad(cat("old_logprobs[", r, ", ", t, "] = ",
-                       b.oldLogprobs[r * b.t + t],
+        return bad(cat("old_logprobs[", r, ", ", t,
+                       "] = ", b.oldLogprobs[r * b.t + t],
                        " on a completion token is not finite"));
     }
     if (tokens == 0)
-      return bad(cat("completion_mask row ", r,
-                     " is all zeros: sequence ", r,
+      return bad(cat("completion_mask row ", r, " is all zeros: sequence ", r,
                      " has an empty completion (every sequence needs at "
                      "least one completion token)"));
   }

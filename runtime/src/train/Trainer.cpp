@@ -16,10 +16,9 @@ namespace zen::rt {
 namespace {
 
 const char *kInputNames[] = {
-    "input_ids",    "positions",        "attention_mask",
-    "completion_mask", "rewards",       "old_logprobs",
-    "use_old_logprobs", "ref_logprobs", "learning_rate",
-    "step"};
+    "input_ids",     "positions",    "attention_mask",   "completion_mask",
+    "rewards",       "old_logprobs", "use_old_logprobs", "ref_logprobs",
+    "learning_rate", "step"};
 const char *kScalarResults[] = {"loss", "mean_ratio", "clip_fraction",
                                 "grad_norm", "skipped"};
 
@@ -115,8 +114,7 @@ size_t findBaseParam(const Model &model, const std::string &name,
   size_t begin = at + marker.size(), end = begin;
   while (end < name.size() && name[end] >= '0' && name[end] <= '9')
     ++end;
-  if (end == begin || end >= name.size() || name[end] != '.' ||
-      end - begin > 9)
+  if (end == begin || end >= name.size() || name[end] != '.' || end - begin > 9)
     return kNoParam;
   std::string stacked = name.substr(0, begin) + "{e}" + name.substr(end);
   missing = model.findParam(stacked, param);
@@ -223,13 +221,14 @@ zen_status_t Trainer::create(Model &model, const TrainerOptions &options,
         return makeStatus(ZEN_STATUS_UNSUPPORTED,
                           cat(where, " takes an input ", describeValue(arg),
                               " this libzenrt does not know how to fill"));
-      bool floatData = arg.name == "completion_mask" ||
-                       arg.name == "rewards" || arg.name == "old_logprobs" ||
+      bool floatData = arg.name == "completion_mask" || arg.name == "rewards" ||
+                       arg.name == "old_logprobs" ||
                        arg.name == "ref_logprobs" ||
                        arg.name == "learning_rate";
-      bool ok = floatData ? (isFloat(arg.dtype) ||
-                             (arg.name == "completion_mask" && isInt(arg.dtype)))
-                          : (isInt(arg.dtype) || arg.dtype == ZEN_DTYPE_F32);
+      bool ok = floatData
+                    ? (isFloat(arg.dtype) ||
+                       (arg.name == "completion_mask" && isInt(arg.dtype)))
+                    : (isInt(arg.dtype) || arg.dtype == ZEN_DTYPE_F32);
       if (!ok)
         return makeStatus(ZEN_STATUS_UNSUPPORTED,
                           cat(where, ": input ", describeValue(arg),
@@ -276,9 +275,8 @@ zen_status_t Trainer::create(Model &model, const TrainerOptions &options,
         found = true;
         if (arg.shape != tensor.shape || arg.dtype != ZEN_DTYPE_F32)
           return makeStatus(ZEN_STATUS_INVALID_FORMAT,
-                            cat(where, ": optimizer state ",
-                                describeValue(arg), " does not match ",
-                                quoted(tensor.name), " f32",
+                            cat(where, ": optimizer state ", describeValue(arg),
+                                " does not match ", quoted(tensor.name), " f32",
                                 formatShape(tensor.shape)));
       }
     if (!found)
@@ -337,8 +335,8 @@ zen_status_t Trainer::initLora(const TrainerOptions &options) {
                             " has shape ", formatShape(tensor.shape),
                             ", not rank r = ", tr.loraR, " of training.lora"));
     tensor.role = isA ? Tensor::Role::LoraA : Tensor::Role::LoraB;
-    tensor.param = findBaseParam(*model_, loraBaseWeight(tensor.name),
-                                 tensor.expert);
+    tensor.param =
+        findBaseParam(*model_, loraBaseWeight(tensor.name), tensor.expert);
   }
   if (!options.adapter.empty())
     return loadAdapter(options.adapter);
@@ -373,13 +371,11 @@ zen_status_t Trainer::initFull(const TrainerOptions &options) {
       const ParamDesc &p = model_->metadata().params[param];
       tensor.param = param;
       if (p.shape != tensor.shape || !isFloat(p.dtype))
-        return makeStatus(ZEN_STATUS_INVALID_FORMAT,
-                          cat(model_->path(), ": trainable ",
-                              quoted(tensor.name), " is f32",
-                              formatShape(tensor.shape), " but parameter ",
-                              quoted(p.name), " is ",
-                              metadataDTypeName(p.dtype),
-                              formatShape(p.shape)));
+        return makeStatus(
+            ZEN_STATUS_INVALID_FORMAT,
+            cat(model_->path(), ": trainable ", quoted(tensor.name), " is f32",
+                formatShape(tensor.shape), " but parameter ", quoted(p.name),
+                " is ", metadataDTypeName(p.dtype), formatShape(p.shape)));
       const void *data = model_->bindings()[param].data;
       if (data) {
         convertToF32(p.dtype, data, v, tensor.count);
@@ -396,11 +392,11 @@ zen_status_t Trainer::initFull(const TrainerOptions &options) {
               "weights)",
               ckpt ? cat("; ", options.weights, " does not have it") : ""));
     if (entry->shape != tensor.shape || !isFloat(entry->dtype))
-      return makeStatus(ZEN_STATUS_INVALID_ARGUMENT,
-                        cat(options.weights, ": tensor ", quoted(tensor.name),
-                            " is ", dtypeName(entry->dtype),
-                            formatShape(entry->shape), "; the model trains it as F32",
-                            formatShape(tensor.shape)));
+      return makeStatus(
+          ZEN_STATUS_INVALID_ARGUMENT,
+          cat(options.weights, ": tensor ", quoted(tensor.name), " is ",
+              dtypeName(entry->dtype), formatShape(entry->shape),
+              "; the model trains it as F32", formatShape(tensor.shape)));
     convertToF32(entry->dtype, entry->data, v, tensor.count);
   }
   return nullptr;
@@ -455,9 +451,10 @@ zen_status_t Trainer::step(const TrainBatch &batch, float learningRate,
       view.shape = nt;
     } else if (n == "completion_mask" || n == "old_logprobs" ||
                n == "ref_logprobs") {
-      const std::vector<float> *v = n == "completion_mask" ? &batch.completionMask
-                                    : n == "old_logprobs"  ? &batch.oldLogprobs
-                                                           : &batch.refLogprobs;
+      const std::vector<float> *v = n == "completion_mask"
+                                        ? &batch.completionMask
+                                    : n == "old_logprobs" ? &batch.oldLogprobs
+                                                          : &batch.refLogprobs;
       if (v->empty()) {
         zerosNT.assign(count, 0.0f);
         v = &zerosNT;
@@ -584,7 +581,8 @@ zen_status_t Trainer::usePolicyWeights(bool on) {
       int64_t out = p.shape[rank - 2], in = p.shape[rank - 1];
       int64_t r = a.shape[a.shape.size() - 2];
       uint64_t stacks = a.count / uint64_t(r * in);
-      uint64_t offset = a.expert >= 0 ? uint64_t(a.expert) * uint64_t(out * in) : 0;
+      uint64_t offset =
+          a.expert >= 0 ? uint64_t(a.expert) * uint64_t(out * in) : 0;
       bool fits = w && a.shape.back() == in &&
                   b->shape[b->shape.size() - 2] == out &&
                   a.count == stacks * uint64_t(r * in) &&
@@ -598,7 +596,8 @@ zen_status_t Trainer::usePolicyWeights(bool on) {
                               " into ", quoted(p.name), " ",
                               formatShape(p.shape),
                               w ? "" : " (the parameter is not bound)"));
-      size_t slot = std::find(order.begin(), order.end(), a.param) - order.begin();
+      size_t slot =
+          std::find(order.begin(), order.end(), a.param) - order.begin();
       if (slot == order.size()) {
         order.push_back(a.param);
         merged.emplace_back(p.numElements);
@@ -611,10 +610,12 @@ zen_status_t Trainer::usePolicyWeights(bool on) {
         for (int64_t o = 0; o < out; ++o)
           for (int64_t k = 0; k < r; ++k) {
             float bk = static_cast<float>(
-                scale * B[(e * uint64_t(out) + uint64_t(o)) * uint64_t(r) + uint64_t(k)]);
+                scale * B[(e * uint64_t(out) + uint64_t(o)) * uint64_t(r) +
+                          uint64_t(k)]);
             if (bk == 0)
               continue;
-            const float *arow = A + (e * uint64_t(r) + uint64_t(k)) * uint64_t(in);
+            const float *arow =
+                A + (e * uint64_t(r) + uint64_t(k)) * uint64_t(in);
             float *wrow = W + (e * uint64_t(out) + uint64_t(o)) * uint64_t(in);
             for (int64_t i = 0; i < in; ++i)
               wrow[i] += bk * arow[i];

@@ -1,4 +1,5 @@
-//===- Trainer.h - Running a model's train_step ------------------*- C++ -*-===//
+//===- Trainer.h - Running a model's train_step ------------------*- C++
+//-*-===//
 //
 // A Trainer is what zen_trainer_create() returns: the tensors a model's
 // train_step entry point trains (LoRA adapters or full weights, f32) and
@@ -21,10 +22,10 @@
 namespace zen::rt {
 
 struct TrainerOptions {
-  uint64_t seed = 0;       // LoRA: the A matrices' kaiming-uniform init
-  std::string adapter;     // LoRA: a PEFT adapter directory to start from
-  std::string weights;     // full: a checkpoint for trainables not bound
-  std::string baseModel;   // adapter_config.json's base_model_name_or_path
+  uint64_t seed = 0;     // LoRA: the A matrices' kaiming-uniform init
+  std::string adapter;   // LoRA: a PEFT adapter directory to start from
+  std::string weights;   // full: a checkpoint for trainables not bound
+  std::string baseModel; // adapter_config.json's base_model_name_or_path
 };
 
 struct StepResult {
@@ -103,7 +104,7 @@ private:
   // the pointer it replaced.
   struct Swap {
     size_t param;
-    HostBuffer merged;      // null when the trainable is used as is
+    HostBuffer merged; // null when the trainable is used as is
     const void *original;
   };
   std::vector<Swap> swaps_;
