@@ -276,9 +276,9 @@ Status runGspo(zen_model_t *model, const Options &options, const BindFn &bind) {
   TrainerHandle trainer;
   ZEN_RUN_TRY(makeTrainer(model, options, trainer));
 
-  zen_rng_t rng;
-  // Not the LoRA init's seed itself, so the two streams differ.
-  ZEN_RUN_TRY(Status(zen_rng_seed(&rng, seed ^ 0x9e3779b97f4a7c15ull)));
+  // The trainer's task stream (checkpointed); not the LoRA init's seed
+  // itself, so the two streams differ.
+  config.seed = seed ^ 0x9e3779b97f4a7c15ull;
   std::printf("gspo: %" PRIu64 " prompts x %" PRId64 " completions of %" PRIu64
               " tokens, reward = fraction of "
               "tokens equal to %" PRIu64 ", learning rate %g\n",
@@ -289,13 +289,14 @@ Status runGspo(zen_model_t *model, const Options &options, const BindFn &bind) {
   for (uint64_t i = 1; i <= steps; ++i) {
     Clock::time_point start = Clock::now();
     zen_toy_step_result_t r;
-    ZEN_RUN_TRY(Status(zen_trainer_toy_step(trainer.t, &config, &rng, &r)));
+    ZEN_RUN_TRY(Status(zen_trainer_toy_step(trainer.t, &config, nullptr, &r)));
     warnIfSkipped(r.train);
     rewards.push_back(r.mean_reward);
-    std::printf("step %" PRIu64 ": mean reward %.4f, loss %.6g, grad norm "
+    std::printf("step %" PRId64 ": mean reward %.4f, loss %.6g, grad norm "
                 "%.6g%s (%.1f ms)\n",
-                i, r.mean_reward, r.train.loss, r.train.grad_norm,
-                r.train.skipped ? " [skipped]" : "", msSince(start));
+                stepNumber(r.train), r.mean_reward, r.train.loss,
+                r.train.grad_norm, r.train.skipped ? " [skipped]" : "",
+                msSince(start));
     std::fflush(stdout);
   }
   size_t window = std::max<size_t>(1, std::min<size_t>(10, rewards.size() / 2));

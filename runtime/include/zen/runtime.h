@@ -892,6 +892,7 @@ typedef struct zen_toy_task_config {
   int64_t target_token;
   int64_t eos_token;
   float learning_rate;     /* <= 0: the compiled default */
+  uint64_t seed;           /* seeds the trainer's task stream (below) */
 } zen_toy_task_config_t;
 
 /* 8 prompts of 4 tokens, completions of 16, target 7, no EOS, the
@@ -905,7 +906,10 @@ typedef struct zen_toy_step_result {
   zen_train_step_result_t train;
 } zen_toy_step_result_t;
 
-/* One GSPO step on the toy task: draws prompts from `rng`, samples
+/* One GSPO step on the toy task: draws prompts from `rng` (NULL: the
+ * trainer's own stream, seeded from config->seed on first use and saved in
+ * and restored from checkpoints, so that a resumed run samples exactly what
+ * an uninterrupted one would), samples
  * group_size completions per prompt with the current policy (the model's
  * prefill/decode, else forward, run with the trained weights: LoRA merged
  * into copies of the base weights; temperature = training.temperature),

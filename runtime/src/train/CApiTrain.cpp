@@ -281,6 +281,7 @@ zen_toy_task_config_t zen_toy_task_config_default(void) {
   c.target_token = d.target;
   c.eos_token = d.eos;
   c.learning_rate = d.learningRate;
+  c.seed = d.seed;
   return c;
 }
 
@@ -298,7 +299,6 @@ zen_status_t zen_trainer_toy_step(zen_trainer_t *trainer,
   const char *fn = "zen_trainer_toy_step";
   ZEN_RETURN_IF_ERROR(requireNonNull(trainer, fn, "trainer"));
   ZEN_RETURN_IF_ERROR(requireNonNull(config, fn, "config"));
-  ZEN_RETURN_IF_ERROR(requireNonNull(rng, fn, "rng"));
   ZEN_RETURN_IF_ERROR(requireNonNull(result, fn, "result"));
   return guard(fn, [&]() -> zen_status_t {
     ToyTaskConfig c;
@@ -308,8 +308,10 @@ zen_status_t zen_trainer_toy_step(zen_trainer_t *trainer,
     c.target = config->target_token;
     c.eos = config->eos_token;
     c.learningRate = config->learning_rate;
+    c.seed = config->seed;
     ToyStepResult r;
-    ZEN_RETURN_IF_ERROR(toyTaskStep(*trainer->trainer, c, *rng, r));
+    zen_rng_t &stream = rng ? *rng : trainer->trainer->taskRng(c.seed);
+    ZEN_RETURN_IF_ERROR(toyTaskStep(*trainer->trainer, c, stream, r));
     result->mean_reward = r.meanReward;
     toC(r.train, result->train);
     return nullptr;

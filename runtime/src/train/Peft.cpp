@@ -480,7 +480,12 @@ zen_status_t Trainer::saveCheckpoint(const std::string &dir) const {
             ",\n  \"algorithm\": " + jsonString(training().algorithm) +
             ",\n  \"finetune\": " +
             jsonString(training().lora ? "lora" : "full") +
-            ",\n  \"num_trainables\": " + cat(tensors_.size()) + "\n}\n";
+            ",\n  \"num_trainables\": " + cat(tensors_.size()) +
+            (hasTaskRng_ ? cat(",\n  \"task_rng\": [", taskRng_.s[0], ", ",
+                               taskRng_.s[1], ", ", taskRng_.s[2], ", ",
+                               taskRng_.s[3], "]")
+                         : std::string()) +
+            "\n}\n";
         return writeText(joinPath(tmp, kTrainerState), state);
       });
 }
@@ -522,6 +527,17 @@ zen_status_t Trainer::loadCheckpoint(const std::string &dir) {
                             " training, but ", model_->path(), " trains ",
                             training().lora ? "LoRA adapters" : "all weights"));
 
+  // The toy task's random stream (gspo), when the run had one.
+  const json::Value *rng = state.find("task_rng");
+  if (rng) {
+    bool ok = rng->kind == json::Kind::Array && rng->items.size() == 4;
+    for (size_t i = 0; ok && i < 4; ++i)
+      ok = rng->items[i].kind == json::Kind::Number && rng->items[i].isUInt;
+    if (!ok)
+      return makeStatus(ZEN_STATUS_INVALID_FORMAT,
+                        cat(statePath, ": \"task_rng\": expected four "
+                                       "unsigned 64-bit integers"));
+  }
   std::map<std::string, std::vector<float>> values, optim;
   if (training().lora) {
     ZEN_RETURN_IF_ERROR(
@@ -545,6 +561,11 @@ zen_status_t Trainer::loadCheckpoint(const std::string &dir) {
     t.grad.reset();
   }
   step_ = static_cast<int64_t>(step->uint);
+  if (rng) {
+    for (int i = 0; i < 4; ++i)
+      taskRng_.s[i] = rng->items[size_t(i)].uint;
+    hasTaskRng_ = true;
+  }
   return nullptr;
 }
 

@@ -45,6 +45,7 @@ struct ToyTaskConfig {
   int64_t target = 7;
   int64_t eos = -1;
   float learningRate = 0; // <= 0: the model's
+  uint64_t seed = 0;      // of the trainer's task stream, on first use
 };
 
 struct ToyStepResult {

@@ -72,6 +72,17 @@ public:
   const TrainingDesc &training() const { return model_->metadata().training; }
   const std::vector<Tensor> &tensors() const { return tensors_; }
   int64_t stepCount() const { return step_; }
+
+  /// The toy task's random stream, owned by the trainer so that checkpoints
+  /// carry it (a resumed gspo run samples what an uninterrupted one would).
+  /// Seeded with `seed` on first use, or restored by loadCheckpoint.
+  zen_rng_t &taskRng(uint64_t seed) {
+    if (!hasTaskRng_) {
+      zen_status_free(zen_rng_seed(&taskRng_, seed));
+      hasTaskRng_ = true;
+    }
+    return taskRng_;
+  }
   BatchLimits limits() const;
   const std::string &baseModel() const { return baseModel_; }
 
@@ -97,6 +108,8 @@ private:
   size_t entry_ = 0;
   std::vector<Tensor> tensors_;
   int64_t step_ = 0; // optimizer steps taken
+  zen_rng_t taskRng_{};
+  bool hasTaskRng_ = false;
   std::string baseModel_;
   int64_t vocab_ = 0;
 
