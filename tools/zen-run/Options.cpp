@@ -33,6 +33,15 @@ const std::vector<CommandSpec> &commands() {
        {"weights", "random-weights", "prompt-len", "decode-tokens", "batch",
         "max-seq-len", "device"},
        {"allow-extra-weights"}},
+      {"train-step",
+       {"weights", "random-weights", "batch", "steps", "adapter", "resume",
+        "seed", "lr", "dump-grads", "save-adapter", "checkpoint"},
+       {"allow-extra-weights"}},
+      {"gspo",
+       {"weights", "random-weights", "steps", "prompts", "prompt-len",
+        "completion-len", "target", "eos", "seed", "lr", "adapter", "resume",
+        "save-adapter", "checkpoint"},
+       {"allow-extra-weights"}},
   };
   return specs;
 }
@@ -141,7 +150,7 @@ Status parseOptions(int argc, char **argv, Options &out) {
                       out.modelPath + "'");
   if (args.size() < 2)
     return usageError("missing command after " + out.modelPath +
-                      " (info, forward, generate or bench)");
+                      " (info, forward, generate, bench, train-step or gspo)");
   out.command = args[1];
   const CommandSpec *spec = nullptr;
   for (const CommandSpec &c : commands())
@@ -149,7 +158,8 @@ Status parseOptions(int argc, char **argv, Options &out) {
       spec = &c;
   if (!spec)
     return usageError("unknown command '" + out.command +
-                      "' (expected info, forward, generate or bench)");
+                      "' (expected info, forward, generate, bench, train-step or "
+                      "gspo)");
 
   for (size_t i = 2; i < args.size(); ++i) {
     const std::string &arg = args[i];

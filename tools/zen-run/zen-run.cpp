@@ -12,6 +12,8 @@
 //                             [--seed S]
 //   zen-run MODEL.so bench [WEIGHTS] [--prompt-len N] [--decode-tokens N]
 //                             [--batch B] [--max-seq-len S]
+//   zen-run MODEL.so train-step WEIGHTS --batch BATCH [--steps N] ...
+//   zen-run MODEL.so gspo WEIGHTS [--steps N] [--prompts P] [--seed S] ...
 //   WEIGHTS: --weights PATH [--allow-extra-weights] | --random-weights SEED
 //   forward, generate and bench take --device cpu|cuda (default cpu), which
 //   must match the target the model was compiled for.
@@ -25,6 +27,7 @@
 
 #include "Generate.h"
 #include "Options.h"
+#include "Train.h"
 
 #include <algorithm>
 #include <chrono>
@@ -68,6 +71,7 @@ const char *kUsage =
     "                        prompt of N tokens (default 128), then N decode\n"
     "                        steps (default 64), batch B (default 1); random\n"
     "                        weights (seed 0) unless WEIGHTS are given\n"
+    "%s"
     "\n"
     "WEIGHTS is one of\n"
     "  --weights PATH        a safetensors file, a directory with\n"
@@ -247,26 +251,40 @@ Status runInfo(zen_model_t *model, const Options &options) {
     zen_entry_point_info_t entry;
     ZEN_RUN_TRY(Status(zen_model_entry_point(model, e, &entry)));
     std::string inputs, results;
-    size_t params = 0;
+    size_t params = 0, trainables = 0, optims = 0;
     for (size_t a = 0; a < entry.num_args; ++a) {
       zen_value_info_t v;
       ZEN_RUN_TRY(Status(zen_model_entry_arg(model, e, a, &v)));
-      if (v.kind == ZEN_VALUE_PARAM) {
-        ++params;
+      if (v.kind == ZEN_VALUE_PARAM || v.kind == ZEN_VALUE_TRAINABLE ||
+          v.kind == ZEN_VALUE_OPTIM) {
+        params += v.kind == ZEN_VALUE_PARAM;
+        trainables += v.kind == ZEN_VALUE_TRAINABLE;
+        optims += v.kind == ZEN_VALUE_OPTIM;
         continue;
       }
       inputs += (inputs.empty() ? "" : ", ") + std::string(v.name) + ": " +
                 formatType(v.dtype, v.rank, v.shape);
     }
+    size_t grads = 0; // train_step's "grad:<trainable>", one per trainable
     for (size_t r = 0; r < entry.num_results; ++r) {
       zen_value_info_t v;
       ZEN_RUN_TRY(Status(zen_model_entry_result(model, e, r, &v)));
+      if (std::strncmp(v.name, "grad:", 5) == 0) {
+        ++grads;
+        continue;
+      }
       results += (results.empty() ? "" : ", ") + std::string(v.name) + ": " +
                  formatType(v.dtype, v.rank, v.shape);
     }
-    std::printf("  %s(%s) -> (%s)\n    %zu parameter arguments\n", entry.name,
+    if (grads)
+      results += ", " + std::to_string(grads) + " x grad:<trainable>";
+    std::printf("  %s(%s) -> (%s)\n    %zu parameter arguments", entry.name,
                 inputs.c_str(), results.c_str(), params);
+    if (trainables)
+      std::printf(", %zu trainable, %zu optimizer state", trainables, optims);
+    std::printf("\n");
   }
+  printTrainingInfo(model);
   // Parameter dtypes, most common first.
   std::vector<std::pair<std::string, size_t>> dtypes;
   for (size_t p = 0; p < info.num_params; ++p) {
@@ -579,7 +597,7 @@ int main(int argc, char **argv) {
   Options options;
   Status status = parseOptions(argc, argv, options);
   if (status.ok() && options.help) {
-    std::fputs(kUsage, stdout);
+    std::printf(kUsage, kTrainUsage);
     return 0;
   }
   if (status.ok() && options.version) {
@@ -601,6 +619,11 @@ int main(int argc, char **argv) {
       status = runGenerate(model, options);
     else if (options.command == "bench")
       status = runBench(model, options);
+    else if (options.command == "train-step" || options.command == "gspo") {
+      BindFn bind = [&] { return bindWeights(model, options); };
+      status = options.command == "gspo" ? runGspo(model, options, bind)
+                                         : runTrainStep(model, options, bind);
+    }
   }
   zen_model_close(model);
   if (!status.ok()) {

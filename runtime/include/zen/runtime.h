@@ -413,6 +413,12 @@ typedef enum zen_value_kind {
   ZEN_VALUE_RESULT = 3,
   ZEN_VALUE_CACHE = 4,  /* decoding state the caller allocates and passes;
                            prefill/decode update it in place */
+  ZEN_VALUE_TRAINABLE = 5, /* train_step: a tensor being trained (a LoRA
+                              adapter, or a base weight in full-weight
+                              training), updated in place; see zen_trainer */
+  ZEN_VALUE_OPTIM = 6,  /* train_step: AdamW state of a trainable
+                           ("<name>.exp_avg", "<name>.exp_avg_sq"), updated
+                           in place */
   ZEN_VALUE_KIND_MAX_ENUM = 0x7FFFFFFF
 } zen_value_kind_t;
 
@@ -701,6 +707,217 @@ ZEN_API zen_status_t zen_session_info(const zen_session_t *session,
 ZEN_API zen_status_t zen_session_cache(const zen_session_t *session,
                                        size_t index, const char **name,
                                        zen_tensor_t *tensor);
+
+/* ---- Training (libraries built with zen-compile --train) ---- */
+
+/* The "training" object of the metadata: what the train_step entry point
+ * was compiled with (docs/runtime-abi.md). Strings are owned by the model. */
+typedef struct zen_training_info {
+  const char *algorithm;      /* "gspo" or "grpo" */
+  int64_t group_size;         /* G: completions per prompt */
+  const char *gspo_level;     /* "sequence" or "token" */
+  const char *loss_type;      /* "grpo", "bnpo", "dr_grpo", "dapo" */
+  const char *scale_rewards;  /* "group", "batch", "none" */
+  double epsilon_low, epsilon_high, beta, temperature;
+  double learning_rate;       /* the default of zen_trainer_step */
+  double weight_decay, adam_beta1, adam_beta2, adam_epsilon, max_grad_norm;
+  int64_t max_seq_length;     /* 0: no limit compiled in */
+  int32_t lora;               /* nonzero: LoRA adapters; 0: all weights */
+  int64_t lora_r;
+  double lora_alpha, lora_dropout;
+  int32_t use_rslora;
+  size_t num_target_modules;
+  const char *const *target_modules; /* "q_proj", ... */
+  /* train_step's static batch shape (input_ids [N, T]), 0 where dynamic */
+  int64_t static_num_sequences, static_seq_len;
+} zen_training_info_t;
+
+/* UNSUPPORTED "<path> was compiled without --train ..." for a model without
+ * a train_step entry point. */
+ZEN_API zen_status_t zen_model_training_info(const zen_model_t *model,
+                                             zen_training_info_t *info);
+
+/* A training batch: N = P x G sequences of T tokens, prompt then completion
+ * (rows of one group contiguous). All arrays are row-major and borrowed. */
+typedef struct zen_train_batch {
+  int64_t num_sequences;          /* N */
+  int64_t seq_len;                /* T */
+  const int64_t *input_ids;       /* [N, T] */
+  const int64_t *attention_mask;  /* [N, T] of 0/1, or NULL: all ones */
+  const float *completion_mask;   /* [N, T] of 0/1: the completion tokens
+                                     that count (through EOS); [i, 0] is 0 */
+  const float *rewards;           /* [N] */
+  const float *old_logprobs;      /* [N, T] (entry t: log p of token t), or
+                                     NULL: on-policy (ratio 1 with gradient) */
+  const float *ref_logprobs;      /* [N, T], or NULL; needed when beta != 0 */
+} zen_train_batch_t;
+
+/* A batch read from a batch.safetensors file; owns its arrays. */
+typedef struct zen_train_batch_file zen_train_batch_file_t;
+
+/* Reads and checks a batch file: input_ids [N, T] int64 (or int32),
+ * completion_mask [N, T] (BOOL, U8, I32, I64 or F32, values 0/1), rewards
+ * [N] F32, and optionally old_logprobs [N, T] F32, attention_mask [N, T]
+ * (as completion_mask) and ref_logprobs [N, T] F32 (BF16/F16 convert).
+ * Errors name the tensor: NOT_FOUND for a missing one, INVALID_ARGUMENT for
+ * a wrong rank, shape or dtype, a mask value other than 0/1, or a tensor
+ * that is not part of a batch. */
+ZEN_API zen_status_t zen_train_batch_read(const char *path,
+                                          zen_train_batch_file_t **out);
+/* A view of the file's batch, valid until zen_train_batch_file_free. */
+ZEN_API zen_status_t zen_train_batch_file_view(
+    const zen_train_batch_file_t *file, zen_train_batch_t *batch);
+ZEN_API void zen_train_batch_file_free(zen_train_batch_file_t *file);
+/* Writes `batch` as a batch.safetensors file (masks I64/F32), atomically. */
+ZEN_API zen_status_t zen_train_batch_write(const char *path,
+                                           const zen_train_batch_t *batch);
+
+/* Checks `batch` against the model's train_step, as zen_trainer_step does
+ * before running: N a multiple of group_size, a completion (through EOS) in
+ * every row and never at position 0, no completion token on padding, 0/1
+ * masks, ids in the vocabulary, finite rewards and old log-probs on
+ * completion tokens, T within max_seq_length, ref_logprobs when the model
+ * takes them (beta != 0). Messages start with `label` (NULL: "training
+ * batch"), e.g. "batch.safetensors: completion_mask row 3 is all zeros: ...".
+ */
+ZEN_API zen_status_t zen_model_check_train_batch(const zen_model_t *model,
+                                                 const zen_train_batch_t *batch,
+                                                 const char *label);
+
+/* A trainer: the tensors train_step trains (f32) and their AdamW state,
+ * owned by the runtime and updated in place by each step. It keeps a pointer
+ * to its model, which must stay open and bound. One thread at a time. */
+typedef struct zen_trainer zen_trainer_t;
+
+typedef struct zen_trainer_options {
+  /* LoRA: seed of the A matrices' init, U(-1/sqrt(in), 1/sqrt(in)) (PEFT's
+   * kaiming_uniform(a = sqrt(5))), each from its own stream
+   * (xoshiro256** seeded with seed ^ fnv1a64(name)); B = 0. */
+  uint64_t seed;
+  /* LoRA: a PEFT adapter directory (adapter_model.safetensors +
+   * adapter_config.json) to start from instead; r, lora_alpha and
+   * target_modules must agree with the model's training.lora. NULL: none. */
+  const char *adapter;
+  /* Full weights: a checkpoint holding trainables that are not bound as
+   * the model's parameters. NULL: none (they must be bound). */
+  const char *weights;
+  /* adapter_config.json's base_model_name_or_path; NULL: the model name. */
+  const char *base_model_name_or_path;
+} zen_trainer_options_t;
+
+/* seed 0, everything else NULL. */
+ZEN_API zen_trainer_options_t zen_trainer_options_default(void);
+
+/* Creates a trainer for the model's train_step entry point: LoRA adapters
+ * from the seed or an adapter, or (full-weight training) f32 copies of the
+ * bound weights; optimizer state zero; step count 0. Errors: UNSUPPORTED
+ * "... was compiled without --train" without a train_step entry point;
+ * INVALID_ARGUMENT naming the key for an adapter that does not match. */
+ZEN_API zen_status_t zen_trainer_create(zen_model_t *model,
+                                        const zen_trainer_options_t *options,
+                                        zen_trainer_t **out);
+ZEN_API void zen_trainer_free(zen_trainer_t *trainer);
+
+typedef struct zen_train_step_result {
+  float loss;
+  float mean_ratio;    /* GSPO: mean sequence ratio; GRPO: mean token ratio */
+  float clip_fraction;
+  float grad_norm;     /* global L2 norm before clipping */
+  int32_t skipped;     /* nonzero: non-finite loss or gradient; nothing was
+                          updated and the step count did not advance */
+  int64_t step;        /* AdamW's t of this step (1-based) */
+} zen_train_step_result_t;
+
+/* Runs one train_step: checks the batch against the model (N a multiple of
+ * group_size, a completion in every row, ids in the vocabulary, T within
+ * max_seq_length, ref_logprobs when beta != 0; errors name the tensor and
+ * the row), converts it to the entry point's dtypes, computes positions
+ * (cumsum(attention_mask) - 1 clamped at 0), and passes learning_rate
+ * (<= 0: the compiled default) and step = steps so far + 1. */
+ZEN_API zen_status_t zen_trainer_step(zen_trainer_t *trainer,
+                                      const zen_train_batch_t *batch,
+                                      float learning_rate,
+                                      zen_train_step_result_t *result);
+
+/* Optimizer steps taken (the "step" of a checkpoint). */
+ZEN_API zen_status_t zen_trainer_step_count(const zen_trainer_t *trainer,
+                                            int64_t *steps);
+ZEN_API zen_status_t zen_trainer_num_tensors(const zen_trainer_t *trainer,
+                                             size_t *count);
+
+typedef struct zen_trainer_tensor {
+  const char *name;       /* PEFT name (LoRA) or HF name (full) */
+  int32_t rank;
+  const int64_t *shape;
+  uint64_t num_elements;
+  const float *value;     /* the trained values */
+  const float *exp_avg;   /* AdamW first moment */
+  const float *exp_avg_sq;/* AdamW second moment */
+  const float *grad;      /* the last step's raw gradient, or NULL */
+} zen_trainer_tensor_t;
+/* Tensor `index`, in train_step's argument order; the pointers are owned by
+ * the trainer and change with each step. */
+ZEN_API zen_status_t zen_trainer_tensor(const zen_trainer_t *trainer,
+                                        size_t index,
+                                        zen_trainer_tensor_t *tensor);
+
+/* Saves the LoRA adapters as a PEFT directory (adapter_model.safetensors,
+ * adapter_config.json), atomically. */
+ZEN_API zen_status_t zen_trainer_save_adapter(const zen_trainer_t *trainer,
+                                              const char *dir);
+/* Saves the last step's gradients (safetensors, trainable names). */
+ZEN_API zen_status_t zen_trainer_save_grads(const zen_trainer_t *trainer,
+                                            const char *path);
+/* Saves a checkpoint directory: the adapter (or model.safetensors for full
+ * weights), optimizer.safetensors and trainer_state.json, atomically (a
+ * temporary directory swapped in by one rename: a crash leaves the old
+ * checkpoint or the new one). An existing directory is replaced only if it
+ * holds nothing but checkpoint files. */
+ZEN_API zen_status_t zen_trainer_save_checkpoint(const zen_trainer_t *trainer,
+                                                 const char *dir);
+/* Resumes from a checkpoint: trained values, optimizer state and step
+ * count; a checkpoint of another model or configuration is an error naming
+ * what differs, and leaves the trainer unchanged. */
+ZEN_API zen_status_t zen_trainer_load_checkpoint(zen_trainer_t *trainer,
+                                                 const char *dir);
+
+/* The built-in verifiable toy task (zen-run gspo): prompts of prompt_len
+ * random ids; a completion's reward is the fraction of its completion_len
+ * tokens equal to target_token (counting up to and including the first
+ * eos_token; eos_token < 0: none). */
+typedef struct zen_toy_task_config {
+  int64_t num_prompts;     /* P; the batch has P x group_size sequences */
+  int64_t prompt_len;
+  int64_t completion_len;  /* L */
+  int64_t target_token;
+  int64_t eos_token;
+  float learning_rate;     /* <= 0: the compiled default */
+  uint64_t seed;           /* seeds the trainer's task stream (below) */
+} zen_toy_task_config_t;
+
+/* 8 prompts of 4 tokens, completions of 16, target 7, no EOS, the
+ * compiled learning rate. */
+ZEN_API zen_toy_task_config_t zen_toy_task_config_default(void);
+ZEN_API float zen_toy_task_reward(const int64_t *completion, int64_t length,
+                                  int64_t target_token, int64_t eos_token);
+
+typedef struct zen_toy_step_result {
+  float mean_reward;   /* of the completions sampled before the update */
+  zen_train_step_result_t train;
+} zen_toy_step_result_t;
+
+/* One GSPO step on the toy task: draws prompts from `rng` (NULL: the
+ * trainer's own stream, seeded from config->seed on first use and saved in
+ * and restored from checkpoints, so that a resumed run samples exactly what
+ * an uninterrupted one would), samples
+ * group_size completions per prompt with the current policy (the model's
+ * prefill/decode, else forward, run with the trained weights: LoRA merged
+ * into copies of the base weights; temperature = training.temperature),
+ * scores them, and runs zen_trainer_step on-policy. */
+ZEN_API zen_status_t zen_trainer_toy_step(zen_trainer_t *trainer,
+                                          const zen_toy_task_config_t *config,
+                                          zen_rng_t *rng,
+                                          zen_toy_step_result_t *result);
 
 #ifdef __cplusplus
 } /* extern "C" */

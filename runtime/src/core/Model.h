@@ -82,6 +82,16 @@ public:
   zen_status_t bindRandom(uint64_t seed);
   zen_status_t bindParam(std::string_view name, const TensorView &tensor);
 
+  /// Points parameter `index` at `data` (same dtype and shape) without
+  /// taking ownership, and returns what it pointed at before. The trainer
+  /// uses it to run forward/prefill/decode with the weights being trained
+  /// and to put the frozen weights back afterwards.
+  const void *swapParamData(size_t index, const void *data) {
+    const void *old = bindings_[index].data;
+    bindings_[index].data = data;
+    return old;
+  }
+
   // cpu/Invoke.cpp
   /// Calls entry point `entry` with `inputs` (its INPUT args, in order) and
   /// the bound parameters; checks the inputs against the metadata.

@@ -397,6 +397,14 @@ zen_status_t Model::bindCheckpoint(const std::string &path,
       check(p, replaceAll(p.name, "{e}", std::to_string(e)), expertShape,
             sources[i]);
   }
+  // In full-weight training the trainer reads the trained weights from the
+  // same checkpoint (they are train_step's `trainable` arguments, not
+  // parameters): they are expected, not extra.
+  for (const EntryPointDesc &entry : meta_.entryPoints)
+    for (const ValueDesc &arg : entry.args)
+      if (arg.kind == ZEN_VALUE_TRAINABLE)
+        if (const TensorEntry *t = ckpt->find(arg.name))
+          used[static_cast<size_t>(t - tensors.data())] = true;
   size_t extras = 0;
   if (!options.allow_extra) {
     for (size_t t = 0; t < tensors.size(); ++t)

@@ -82,10 +82,14 @@ public:
         out.kind = ZEN_VALUE_PARAM;
       else if (kind == "cache")
         out.kind = ZEN_VALUE_CACHE;
+      else if (kind == "trainable")
+        out.kind = ZEN_VALUE_TRAINABLE;
+      else if (kind == "optim")
+        out.kind = ZEN_VALUE_OPTIM;
       else
         return error(where + ".kind",
-                     cat("expected \"input\", \"param\" or \"cache\", "
-                         "found \"",
+                     cat("expected \"input\", \"param\", \"cache\", "
+                         "\"trainable\" or \"optim\", found \"",
                          kind, "\""));
     } else {
       out.kind = ZEN_VALUE_RESULT;
@@ -110,6 +114,124 @@ public:
         return error(cat(where, ".shape[", i, "]"),
                      "expected a non-negative integer or -1 (dynamic)");
     }
+    return nullptr;
+  }
+
+  /// An optional number member; `where` names the object.
+  zen_status_t getNumber(const json::Value &object, const std::string &where,
+                         const char *key, double &out) {
+    const json::Value *v = object.find(key);
+    if (!v || v->kind == json::Kind::Null)
+      return nullptr;
+    if (v->kind != json::Kind::Number)
+      return error(where + "." + key,
+                   cat("expected a number, found ", json::describe(v->kind)));
+    out = v->number;
+    return nullptr;
+  }
+
+  zen_status_t getInt(const json::Value &object, const std::string &where,
+                      const char *key, int64_t &out) {
+    const json::Value *v = object.find(key);
+    if (!v || v->kind == json::Kind::Null)
+      return nullptr;
+    if (v->kind != json::Kind::Number || !v->isUInt ||
+        v->uint > uint64_t(INT64_MAX))
+      return error(where + "." + key, "expected a non-negative integer");
+    out = static_cast<int64_t>(v->uint);
+    return nullptr;
+  }
+
+  zen_status_t getOptString(const json::Value &object,
+                            const std::string &where, const char *key,
+                            std::string &out) {
+    const json::Value *v = object.find(key);
+    if (!v || v->kind == json::Kind::Null)
+      return nullptr;
+    return getString(object, where, key, out, false);
+  }
+
+  zen_status_t getBool(const json::Value &object, const std::string &where,
+                       const char *key, bool &out) {
+    const json::Value *v = object.find(key);
+    if (!v || v->kind == json::Kind::Null)
+      return nullptr;
+    if (v->kind != json::Kind::Bool)
+      return error(where + "." + key,
+                   cat("expected a boolean, found ", json::describe(v->kind)));
+    out = v->boolean;
+    return nullptr;
+  }
+
+  /// The "training" object. Every key but the group size is optional (the
+  /// spec's defaults apply); TRL's names (num_generations, epsilon) are
+  /// accepted beside the metadata's (group_size, epsilon_low).
+  zen_status_t parseTraining(const json::Value &v, TrainingDesc &out) {
+    const std::string where = "training";
+    if (v.kind != json::Kind::Object)
+      return error(where,
+                   cat("expected an object, found ", json::describe(v.kind)));
+    out.present = true;
+    ZEN_RETURN_IF_ERROR(getOptString(v, where, "algorithm", out.algorithm));
+    if (out.algorithm != "gspo" && out.algorithm != "grpo")
+      return error(where + ".algorithm",
+                   cat("expected \"gspo\" or \"grpo\", found \"",
+                       out.algorithm, "\""));
+    ZEN_RETURN_IF_ERROR(getInt(v, where, "num_generations", out.groupSize));
+    ZEN_RETURN_IF_ERROR(getInt(v, where, "group_size", out.groupSize));
+    if (out.groupSize < 1)
+      return error(where, "missing key \"group_size\" (a positive integer)");
+    bool gspo = out.algorithm == "gspo";
+    out.epsilonLow = gspo ? 3e-4 : 0.2;
+    ZEN_RETURN_IF_ERROR(getNumber(v, where, "epsilon", out.epsilonLow));
+    ZEN_RETURN_IF_ERROR(getNumber(v, where, "epsilon_low", out.epsilonLow));
+    out.epsilonHigh = gspo ? 4e-4 : out.epsilonLow;
+    ZEN_RETURN_IF_ERROR(getNumber(v, where, "epsilon_high", out.epsilonHigh));
+    ZEN_RETURN_IF_ERROR(getOptString(v, where, "gspo_level", out.gspoLevel));
+    ZEN_RETURN_IF_ERROR(getOptString(v, where, "loss_type", out.lossType));
+    ZEN_RETURN_IF_ERROR(
+        getOptString(v, where, "scale_rewards", out.scaleRewards));
+    ZEN_RETURN_IF_ERROR(getNumber(v, where, "beta", out.beta));
+    ZEN_RETURN_IF_ERROR(getNumber(v, where, "temperature", out.temperature));
+    ZEN_RETURN_IF_ERROR(
+        getNumber(v, where, "learning_rate", out.learningRate));
+    ZEN_RETURN_IF_ERROR(getNumber(v, where, "weight_decay", out.weightDecay));
+    ZEN_RETURN_IF_ERROR(getNumber(v, where, "adam_beta1", out.adamBeta1));
+    ZEN_RETURN_IF_ERROR(getNumber(v, where, "adam_beta2", out.adamBeta2));
+    ZEN_RETURN_IF_ERROR(getNumber(v, where, "adam_epsilon", out.adamEpsilon));
+    ZEN_RETURN_IF_ERROR(
+        getNumber(v, where, "max_grad_norm", out.maxGradNorm));
+    ZEN_RETURN_IF_ERROR(
+        getInt(v, where, "max_seq_length", out.maxSeqLength));
+    if (!(out.learningRate > 0) || !(out.temperature > 0))
+      return error(where, "learning_rate and temperature must be positive");
+
+    const json::Value *lora = v.find("lora");
+    if (!lora || lora->kind == json::Kind::Null)
+      return nullptr; // full-weight training
+    const std::string lw = where + ".lora";
+    if (lora->kind != json::Kind::Object)
+      return error(lw, cat("expected an object or null, found ",
+                           json::describe(lora->kind)));
+    out.lora = true;
+    ZEN_RETURN_IF_ERROR(getInt(*lora, lw, "r", out.loraR));
+    if (out.loraR < 1)
+      return error(lw, "missing key \"r\" (a positive integer)");
+    out.loraAlpha = 2.0 * double(out.loraR);
+    ZEN_RETURN_IF_ERROR(getNumber(*lora, lw, "lora_alpha", out.loraAlpha));
+    ZEN_RETURN_IF_ERROR(getNumber(*lora, lw, "lora_dropout", out.loraDropout));
+    ZEN_RETURN_IF_ERROR(getBool(*lora, lw, "use_rslora", out.useRslora));
+    const json::Value *targets = nullptr;
+    ZEN_RETURN_IF_ERROR(getArray(*lora, lw, "target_modules", targets));
+    for (size_t i = 0; i < targets->items.size(); ++i) {
+      const json::Value &t = targets->items[i];
+      if (t.kind != json::Kind::String || t.text.empty())
+        return error(cat(lw, ".target_modules[", i, "]"),
+                     "expected a module name");
+      out.targetModules.push_back(t.text);
+    }
+    for (const std::string &m : out.targetModules)
+      out.targetModuleNames.push_back(m.c_str());
     return nullptr;
   }
 
@@ -218,8 +340,16 @@ zen_status_t parseModelMetadata(const std::string &label, std::string_view text,
       std::string argWhere = cat(where, ".args[", a, "]");
       ValueDesc value;
       ZEN_RETURN_IF_ERROR(p.parseValue(args->items[a], argWhere, true, value));
-      // Caches are passed like inputs (in argument order).
-      if (value.kind == ZEN_VALUE_INPUT || value.kind == ZEN_VALUE_CACHE) {
+      // Caches, trainables and optimizer state are passed like inputs (in
+      // argument order): the caller owns them.
+      if (value.kind != ZEN_VALUE_PARAM) {
+        if (value.kind == ZEN_VALUE_TRAINABLE || value.kind == ZEN_VALUE_OPTIM)
+          for (int64_t d : value.shape)
+            if (d < 0)
+              return p.error(argWhere + ".shape",
+                             cat("\"", value.name,
+                                 "\" has a dynamic dimension; trainable "
+                                 "tensors must have static shapes"));
         for (const ValueDesc &other : desc.args)
           if (other.kind == value.kind && other.name == value.name)
             return p.error(argWhere + ".name",
@@ -289,6 +419,12 @@ zen_status_t parseModelMetadata(const std::string &label, std::string_view text,
     }
     out.entryPoints.push_back(std::move(desc));
   }
+
+  // Training (zen-compile --train) is an addition within ABI 1: a library
+  // without it has no "training" key and no train_step entry point.
+  if (const json::Value *training = root.find("training");
+      training && training->kind != json::Kind::Null)
+    ZEN_RETURN_IF_ERROR(p.parseTraining(*training, out.training));
   return nullptr;
 }
 

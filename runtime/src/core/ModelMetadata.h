@@ -53,6 +53,28 @@ struct ParamDesc {
   std::vector<size_t> entryPoints; // increasing
 };
 
+/// The top-level "training" object of a library built with `zen-compile
+/// --train` (docs/runtime-abi.md, "train_step"): the configuration compiled
+/// into the train_step entry point. Keys follow the spec's `training:`
+/// section; the runtime reads the ones it needs and ignores the rest.
+struct TrainingDesc {
+  bool present = false;
+  std::string algorithm = "gspo"; // "gspo" | "grpo"
+  int64_t groupSize = 0;
+  std::string gspoLevel = "sequence", lossType = "grpo", scaleRewards = "group";
+  double epsilonLow = 0, epsilonHigh = 0, beta = 0, temperature = 1;
+  double learningRate = 1e-6, weightDecay = 0.01, adamBeta1 = 0.9,
+         adamBeta2 = 0.999, adamEpsilon = 1e-8, maxGradNorm = 1.0;
+  int64_t maxSeqLength = 0; // 0: no limit compiled in
+  bool lora = false;        // false: full-weight training
+  int64_t loraR = 0;
+  double loraAlpha = 0, loraDropout = 0;
+  bool useRslora = false;
+  std::vector<std::string> targetModules;
+  /// targetModules as C strings, for zen_training_info_t.
+  std::vector<const char *> targetModuleNames;
+};
+
 struct ModelMetadata {
   int64_t abiVersion = 0;
   std::string zenVersion;
@@ -60,6 +82,7 @@ struct ModelMetadata {
   std::string family;
   std::vector<EntryPointDesc> entryPoints;
   std::vector<ParamDesc> params;
+  TrainingDesc training;
 };
 
 /// Parses the document `json` returned by the library `label`. Errors:

@@ -155,7 +155,12 @@ public:
 
     if (dtype->kind != json::Kind::String)
       return tensorError(name, "dtype must be a string, found " + show(*dtype));
-    switch (parseSafetensorsDType(dtype->text, t.dtype)) {
+    DTypeLookup lookup = parseSafetensorsDType(dtype->text, t.dtype);
+    if (byteDTypes && (dtype->text == "BOOL" || dtype->text == "U8")) {
+      t.dtype = ZEN_DTYPE_BOOL; // one byte per element; the caller checks 0/1
+      lookup = DTypeLookup::Supported;
+    }
+    switch (lookup) {
     case DTypeLookup::Supported:
       break;
     case DTypeLookup::Unsupported:
@@ -232,12 +237,16 @@ public:
 private:
   const std::string &label;
   uint64_t headerStart;
+
+public:
+  bool byteDTypes = false;
 };
 
 } // namespace
 
 zen_status_t parseSafetensors(const std::string &label, const uint8_t *bytes,
-                              size_t size, SafetensorsContents &out) {
+                              size_t size, SafetensorsContents &out,
+                              bool byteDTypes) {
   auto formatError = [&](const std::string &message) {
     return makeStatus(ZEN_STATUS_INVALID_FORMAT, label + ": " + message);
   };
@@ -262,6 +271,7 @@ zen_status_t parseSafetensors(const std::string &label, const uint8_t *bytes,
                        "file?)");
 
   HeaderChecker checker(label, 8);
+  checker.byteDTypes = byteDTypes;
   json::Value root;
   json::ParseError parseError;
   if (!json::parse(header, root, parseError))

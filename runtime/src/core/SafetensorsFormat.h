@@ -50,9 +50,12 @@ struct SafetensorsContents {
 
 /// Parses and validates the image `bytes[0, size)` of a safetensors file.
 /// Every message starts with `label` (the file path) and names the tensor at
-/// fault. Tensor data pointers point into `bytes`.
+/// fault. Tensor data pointers point into `bytes`. With `byteDTypes`, BOOL
+/// and U8 tensors are accepted as ZEN_DTYPE_BOOL (masks in training batches);
+/// checkpoints never hold them.
 zen_status_t parseSafetensors(const std::string &label, const uint8_t *bytes,
-                              size_t size, SafetensorsContents &out);
+                              size_t size, SafetensorsContents &out,
+                              bool byteDTypes = false);
 
 } // namespace zen::rt
 
