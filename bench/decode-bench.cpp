@@ -141,6 +141,17 @@ StepTimes timeDecode(zen_model_t *model, int promptLen, int tokens) {
   return out;
 }
 
+/// The 1-minute load average (Linux), to tell a busy machine in the output.
+double loadAverage() {
+  double load = -1;
+  if (FILE *f = std::fopen("/proc/loadavg", "r")) {
+    if (std::fscanf(f, "%lf", &load) != 1)
+      load = -1;
+    std::fclose(f);
+  }
+  return load;
+}
+
 std::vector<int> parseList(const char *text) {
   std::vector<int> out;
   for (const char *p = text; *p;) {
@@ -218,10 +229,11 @@ int main(int argc, char **argv) {
       double tps = 1.0 / step.best, achieved = weights.bytes * tps / 1e9;
       std::printf("  %d thread(s): decode %6.2f tok/s (best step %7.1f ms, "
                   "median %7.1f ms), %5.1f GB/s of weights; streaming read "
-                  "%5.1f GB/s; fraction of roofline %3.0f%% (median %3.0f%%)\n",
+                  "%5.1f GB/s; fraction of roofline %3.0f%% (median %3.0f%%); "
+                  "load average %.1f\n",
                   t, tps, step.best * 1e3, step.median * 1e3, achieved, bw,
                   100 * achieved / bw,
-                  100 * weights.bytes / step.median / 1e9 / bw);
+                  100 * weights.bytes / step.median / 1e9 / bw, loadAverage());
       std::fflush(stdout);
     }
     zen_model_close(model);
