@@ -20,6 +20,8 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "StreamProbe.h"
+
 #include <dlfcn.h>
 #include <oneapi/dnnl/dnnl.h>
 
@@ -87,11 +89,8 @@ Desc2 descriptor(void *data, int64_t rows, int64_t cols) {
 // Helpers
 //===----------------------------------------------------------------------===//
 
-double now() {
-  return std::chrono::duration<double>(
-             std::chrono::steady_clock::now().time_since_epoch())
-      .count();
-}
+using zen::bench::now;
+using zen::bench::streamGBs;
 
 /// Best time of one call of `fn`, over at least `minRuns` runs and
 /// `minSeconds` seconds (after one warm-up call).
@@ -176,54 +175,6 @@ double clockGHz(int addLatency) {
     __asm__ volatile("addsd %1, %0" : "+x"(x) : "x"(y));
   t = now() - t;
   return iters * addLatency / t / 1e9;
-}
-
-/// Sums `n` floats (a multiple of 64) as 8 streams at once, one AVX
-/// accumulator each (a GEMV reads 4-8 weight rows at once; one stream alone
-/// does not saturate the memory system of AMD cores).
-__attribute__((target("avx2"), noinline)) float sum8Streams(const float *p,
-                                                            size_t n) {
-  constexpr int kStreams = 8;
-  v8f acc[kStreams] = {};
-  size_t per = n / kStreams;
-  for (size_t i = 0; i < per; i += 8)
-    for (int j = 0; j < kStreams; ++j)
-      acc[j] += *reinterpret_cast<const v8f *>(p + j * per + i);
-  float total = 0;
-  for (int j = 0; j < kStreams; ++j)
-    total += acc[j][j];
-  return total;
-}
-
-/// Streaming read bandwidth (GB/s): `threads` threads each summing its part
-/// of 512 MB (the size the decode rows rotate over).
-double streamGBs(int threads) {
-  const size_t n = (size_t(512) << 20) / sizeof(float);
-  float *data = static_cast<float *>(std::aligned_alloc(64, n * sizeof(float)));
-  for (size_t i = 0; i < n; ++i)
-    data[i] = 1.0f;
-  std::vector<float> sums(threads);
-  auto part = [&](int t) {
-    size_t per = n / threads / 64 * 64;
-    // Keep the compiler from hoisting the (pure) sum out of the timing.
-    __asm__ volatile("" : : "r"(data) : "memory");
-    sums[t] = sum8Streams(data + t * per, per);
-  };
-  double best = 1e30;
-  for (int r = 0; r < 5; ++r) {
-    double t = now();
-    std::vector<std::thread> pool;
-    for (int i = 1; i < threads; ++i)
-      pool.emplace_back(part, i);
-    part(0);
-    for (std::thread &th : pool)
-      th.join();
-    best = std::min(best, now() - t);
-  }
-  std::free(data);
-  if (sums[0] == 1.f)
-    std::puts("");
-  return n * sizeof(float) / best / 1e9;
 }
 
 //===----------------------------------------------------------------------===//

@@ -85,8 +85,7 @@ int main(int argc, char **argv) {
   PassManager pm(&context);
   // zen-cpu-pipeline, with `codegen` instead of the default options.
   zen::buildZenToLinalgStage(pm);
-  zen::buildCPUCodegenStage(pm, codegen);
-  zen::buildLinalgToLLVMStage(pm);
+  zen::buildLinalgToLLVMStage(pm, codegen);
   if (failed(pm.run(*module)))
     return 1;
 

@@ -63,9 +63,10 @@ struct CopiesToLinalg
 
 void mlir::zen::buildCPUPipeline(OpPassManager &pm,
                                  const CPUPipelineOptions &options) {
+  CPUCodegenOptions codegen;
+  codegen.parallel = options.parallel;
   buildZenToLinalgStage(pm);
-  buildCPUCodegenStage(pm, CPUCodegenOptions());
-  buildLinalgToLLVMStage(pm);
+  buildLinalgToLLVMStage(pm, codegen);
 }
 
 void mlir::zen::buildZenToLinalgStage(OpPassManager &pm) {
@@ -79,7 +80,10 @@ void mlir::zen::buildZenToLinalgStage(OpPassManager &pm) {
   pm.addPass(createCSEPass());
 }
 
-void mlir::zen::buildLinalgToLLVMStage(OpPassManager &pm) {
+void mlir::zen::buildLinalgToLLVMStage(OpPassManager &pm,
+                                       const CPUCodegenOptions &codegen) {
+  // Kernel plans and schedules, on tensors (CPUCodegen.h).
+  buildCPUCodegenStage(pm, codegen);
   // 3. Bufferize the whole module; identity layouts at function boundaries.
   bufferization::OneShotBufferizePassOptions bufferize;
   bufferize.bufferizeFunctionBoundaries = true;

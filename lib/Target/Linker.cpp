@@ -46,6 +46,7 @@ llvm::Error mlir::zen::linkSharedLibrary(llvm::StringRef objectPath,
   std::vector<std::string> args = {driver, "-shared", "-fuse-ld=lld",
                                    "-Wl,--no-undefined", "-o",
                                    tempPath.str().str(), objectPath.str()};
+  args.push_back("-Wl,--as-needed");
   for (const std::string &lib : options.libraries)
     args.push_back("-l" + lib);
   std::vector<llvm::StringRef> argRefs(args.begin(), args.end());

@@ -526,9 +526,9 @@ private:
 //===----------------------------------------------------------------------===//
 
 /// Plans an op with a static innermost loop: the outer loops tiled by 1, the
-/// innermost by a vector-sized step ("elementwise" when every loop is
-/// parallel, "reduction" when only the innermost reduces: partial sums in
-/// vectors, reduced once). Others keep scalar loops.
+/// innermost by a vector-sized step ("elementwise" when the innermost loop is
+/// parallel, whatever the outer ones are; "reduction" when only the innermost
+/// reduces: partial sums in vectors, reduced once). Others keep scalar loops.
 void planOther(linalg::LinalgOp op, unsigned vectorWidth) {
   if (op->hasAttr(kPlanAttr) || !op.hasPureTensorSemantics() ||
       op.getNumLoops() == 0)
@@ -544,16 +544,19 @@ void planOther(linalg::LinalgOp op, unsigned vectorWidth) {
     return;
   auto iters = op.getIteratorTypesArray();
   unsigned numLoops = iters.size();
-  for (unsigned i = 0; i + 1 < numLoops; ++i)
-    if (iters[i] != utils::IteratorType::parallel)
-      return;
   Builder b(op.getContext());
+  // A parallel innermost loop under reductions (attention's p·v: keys
+  // outside the head dim) is elementwise in its tiles too: the outer loops
+  // run one step at a time, in order, so every sum keeps its order.
   if (iters.back() == utils::IteratorType::parallel) {
     int64_t step = largestDivisor(inner, powersOfTwoDownFrom(4 * vectorWidth));
     setPlan(op, "elementwise",
             {intAttr(b, "loops", numLoops), intAttr(b, "step", step)});
     return;
   }
+  for (unsigned i = 0; i + 1 < numLoops; ++i)
+    if (iters[i] != utils::IteratorType::parallel)
+      return;
   // Single reductions only (one init, one result).
   if (op.getNumDpsInits() != 1)
     return;

@@ -1,11 +1,21 @@
-// RUN: zen-opt %s -split-input-file --zen-cpu-pipeline \
+// RUN: zen-opt %s -split-input-file --zen-cpu-pipeline=parallel=false \
 // RUN:   | FileCheck %s --implicit-check-not=memrefCopy --implicit-check-not=omp.
+// RUN: zen-opt %s -split-input-file --zen-cpu-pipeline \
+// RUN:   | FileCheck %s --check-prefix=PAR --implicit-check-not=memrefCopy
 //
 // zen-cpu-pipeline with the CPU code generation stage (CPUCodegen.h), for the
 // host's vector width: the contractions become vector code (the dot
 // kernel's contractible multiply-adds, the packed GEMM's fused multiply-adds),
 // temporaries are freed, strided copies never reach the C runner library's
-// memrefCopy, and nothing is parallel by default (no OpenMP).
+// memrefCopy. By default the kernels' tasks are OpenMP work-sharing loops
+// (PAR); `parallel=false` runs them in order, with no OpenMP at all.
+
+// PAR-LABEL:   llvm.func @linear(
+// PAR:         omp.parallel
+// PAR:         omp.wsloop
+// PAR-LABEL:   llvm.func @_mlir_ciface_linear(
+// PAR-LABEL:   llvm.func @linear_bf16(
+// PAR:         omp.parallel
 
 // CHECK-LABEL: llvm.func @linear(
 // The packed GEMM's weight panels: allocated, filled, freed in the call.

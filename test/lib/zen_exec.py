@@ -2,8 +2,9 @@
 
 Used by the lowering parity tests under test/Conversion: a test writes a small
 MLIR module whose public functions take and return tensors, this module lowers
-it with `zen-opt --zen-cpu-pipeline`, translates it to LLVM IR, builds a shared
-object with clang, and calls the functions' C interfaces (_mlir_ciface_*)
+it with `zen-opt --zen-cpu-pipeline` (parallel tasks through OpenMP, as in
+model libraries), translates it to LLVM IR, builds a shared object with clang
+linked to libomp, and calls the functions' C interfaces (_mlir_ciface_*)
 through ctypes with memref descriptors built from numpy arrays.
 
 bf16 tensors travel as numpy uint16 arrays (see to_bf16 / from_bf16).
@@ -82,8 +83,11 @@ class Kernel:
         with open(ll, "w") as f:
             f.write(llvm_ir)
         so = os.path.join(self._dir.name, "kernel.so")
+        # libomp: the kernels' parallel tasks (zen-cpu-pipeline's default)
+        # call the LLVM OpenMP runtime, as model libraries do.
         subprocess.run([_TOOLS["cc"], "-O2", "-shared", "-fPIC",
-                        "-Wno-override-module", ll, "-o", so, "-lm"],
+                        "-Wno-override-module", ll, "-o", so, "-lm",
+                        "-l:libomp.so.5"],
                        check=True, capture_output=True, text=True)
         self._lib = ctypes.CDLL(so)
 

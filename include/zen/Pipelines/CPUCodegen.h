@@ -67,7 +67,7 @@ struct CPUCodegenOptions {
   /// applies). The model library then calls libomp (__kmpc_fork_call): its
   /// emission needs the OpenMP dialect's LLVM IR translation registered and
   /// its link needs libomp. Off: the tasks run in order, no runtime needed.
-  bool parallel = false;
+  bool parallel = true;
 };
 
 /// Steps 1-3 above, on tensors.

@@ -8,6 +8,8 @@
 #ifndef ZEN_PIPELINES_PIPELINES_H
 #define ZEN_PIPELINES_PIPELINES_H
 
+#include "zen/Pipelines/CPUCodegen.h"
+
 #include "mlir/Pass/PassOptions.h"
 
 namespace mlir {
@@ -15,7 +17,13 @@ class OpPassManager;
 namespace zen {
 
 /// Options of the CPU pipeline.
-struct CPUPipelineOptions : public PassPipelineOptions<CPUPipelineOptions> {};
+struct CPUPipelineOptions : public PassPipelineOptions<CPUPipelineOptions> {
+  Option<bool> parallel{
+      *this, "parallel",
+      llvm::cl::desc("Run the kernels' tasks on all cores through OpenMP "
+                     "(the library then needs libomp); false: in order"),
+      llvm::cl::init(true)};
+};
 
 /// zen-cpu-pipeline: Zen IR on tensors -> LLVM dialect for the host CPU,
 /// with the runtime ABI of docs/runtime-abi.md: buildZenToLinalgStage, then
@@ -30,11 +38,15 @@ void buildCPUPipeline(OpPassManager &pm, const CPUPipelineOptions &options);
 ///   arith on tensors -> linalg, canonicalize + CSE.
 void buildZenToLinalgStage(OpPassManager &pm);
 
-/// Stage 2: one-shot bufferization across function boundaries (identity
-/// layouts, so entry points take plain memref descriptors); linalg -> loops;
-/// bf16 arithmetic emulated in f32; scf/cf/math/arith/memref/func -> LLVM;
-/// C interfaces on public functions; zen-emit-runtime-abi.
-void buildLinalgToLLVMStage(OpPassManager &pm);
+/// Stage 2: the CPU code generation stage on tensors (kernel plans and
+/// transform schedules, CPUCodegen.h; `codegen` sets its knobs, parallel
+/// OpenMP tasks by default); one-shot bufferization across function
+/// boundaries (identity layouts, so entry points take plain memref
+/// descriptors); linalg -> loops; bf16 arithmetic emulated in f32;
+/// scf/cf/math/arith/memref/func -> LLVM; C interfaces on public functions;
+/// zen-emit-runtime-abi.
+void buildLinalgToLLVMStage(OpPassManager &pm,
+                            const CPUCodegenOptions &codegen = {});
 
 /// Registers every pipeline above with the global pass registry.
 void registerZenPipelines();

@@ -14,8 +14,12 @@ namespace mlir::zen {
 struct LinkOptions {
   /// The linker driver (a clang); empty: clang-22, then clang, on PATH.
   std::string driver;
-  /// Extra libraries (e.g. "m").
-  std::vector<std::string> libraries = {"m"};
+  /// Extra libraries, as `-l` takes them: libm, and the LLVM OpenMP runtime
+  /// that parallel kernels call (__kmpc_fork_call; Debian's libomp5 installs
+  /// it as libomp.so.5, without the libomp.so link unless libomp-dev is
+  /// there). Linked as needed: libraries without parallel code do not
+  /// depend on it.
+  std::vector<std::string> libraries = {"m", ":libomp.so.5"};
 };
 
 /// Links `objectPath` into the shared library `outputPath` with lld. Writes

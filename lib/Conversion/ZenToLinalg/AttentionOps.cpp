@@ -83,6 +83,51 @@ Value permuteDims(ImplicitLocOpBuilder &b, Value input, ArrayRef<unsigned> perm,
       .getResult(0);
 }
 
+/// `value` with its static dim `dim` split into (outer, inner) sizes
+/// [size / inner, inner] (tensor.expand_shape; the other dims, dynamic ones
+/// included, stay whole). Attention splits the query heads nh into
+/// (nkv, n_rep) so that a query head's KV head is a loop index, not
+/// j // n_rep: indexing maps stay projected permutations, which the CPU
+/// code generation vectorizes.
+Value splitDim(ImplicitLocOpBuilder &b, Value value, unsigned dim,
+               int64_t inner) {
+  auto type = cast<RankedTensorType>(value.getType());
+  SmallVector<OpFoldResult> sizes = sizesOf(b, value), outSizes;
+  SmallVector<int64_t> shape;
+  SmallVector<ReassociationIndices> reassoc;
+  for (unsigned i = 0; i < sizes.size(); ++i) {
+    int64_t first = outSizes.size();
+    if (i == dim) {
+      int64_t size = type.getDimSize(i);
+      outSizes.append({b.getIndexAttr(size / inner), b.getIndexAttr(inner)});
+      shape.append({size / inner, inner});
+      reassoc.push_back({first, first + 1});
+      continue;
+    }
+    outSizes.push_back(sizes[i]);
+    shape.push_back(type.getDimSize(i));
+    reassoc.push_back({first});
+  }
+  return tensor::ExpandShapeOp::create(
+      b, RankedTensorType::get(shape, type.getElementType()), value, reassoc,
+      outSizes);
+}
+
+/// The inverse of splitDim: dims `dim` and `dim + 1` (both static) merged.
+Value mergeDims(ImplicitLocOpBuilder &b, Value value, unsigned dim) {
+  unsigned rank = cast<RankedTensorType>(value.getType()).getRank();
+  SmallVector<ReassociationIndices> reassoc;
+  for (unsigned i = 0; i < rank; ++i) {
+    if (i == dim + 1)
+      continue;
+    if (i == dim)
+      reassoc.push_back({static_cast<int64_t>(i), static_cast<int64_t>(i + 1)});
+    else
+      reassoc.push_back({static_cast<int64_t>(i)});
+  }
+  return tensor::CollapseShapeOp::create(b, value, reassoc);
+}
+
 /// dest with the window [offsets, offsets + sizes) replaced by
 /// fill(window) (unit strides). Destination-passing style: `fill` writes
 /// into an extract_slice of `dest` and the result goes back with the
@@ -293,18 +338,24 @@ struct AttentionLowering : OpConversionPattern<AttentionOp> {
     SmallVector<OpFoldResult> scoreSizes = {qSizes[0], qSizes[2], qSizes[1],
                                             numKeys}; // B, nh, T, L
 
-    // 1. raw[b, j, t, u] = Σ_d q[b, t, j, d] · k[b, u | j // n_rep, d] (f32).
-    //    Loops (b, j, t, u, d).
-    AffineExpr kvHead = d1.floorDiv(nRep);
-    AffineMap keyMap = withCache ? loopMap(ctx, 5, {d0, kvHead, d3, d4})
-                                 : loopMap(ctx, 5, {d0, d3, kvHead, d4});
-    Value rawInit = filledTensor(b, scoreSizes, f32, 0.0);
-    Value raw =
+    AffineExpr d5 = getAffineDimExpr(5, ctx);
+    // 1. raw[b, j, t, u] = Σ_d q[b, t, j, d] · k[b, u | j // n_rep, d] (f32),
+    //    with the query heads split j = g · n_rep + r (g the KV head): loops
+    //    (b, g, r, t, u, d) into raw [B, nkv, n_rep, T, L], then the heads
+    //    merged back.
+    AffineMap keyMap = withCache ? loopMap(ctx, 6, {d0, d1, d4, d5})
+                                 : loopMap(ctx, 6, {d0, d4, d1, d5});
+    SmallVector<OpFoldResult> splitScoreSizes = {
+        scoreSizes[0], b.getIndexAttr(nkv), b.getIndexAttr(nRep),
+        scoreSizes[2], scoreSizes[3]};
+    Value rawInit = filledTensor(b, splitScoreSizes, f32, 0.0);
+    Value rawSplit =
         linalg::GenericOp::create(
-            b, rawInit.getType(), ValueRange{q, keys}, rawInit,
-            ArrayRef<AffineMap>{loopMap(ctx, 5, {d0, d2, d1, d4}), keyMap,
-                                loopMap(ctx, 5, {d0, d1, d2, d3})},
-            lastReducedIterators(5),
+            b, rawInit.getType(), ValueRange{splitDim(b, q, 2, nRep), keys},
+            rawInit,
+            ArrayRef<AffineMap>{loopMap(ctx, 6, {d0, d3, d1, d2, d5}), keyMap,
+                                loopMap(ctx, 6, {d0, d1, d2, d3, d4})},
+            lastReducedIterators(6),
             [&](OpBuilder &nb, Location loc, ValueRange args) {
               Value prod = arith::MulFOp::create(
                   nb, loc, toF32(nb, loc, args[0]), toF32(nb, loc, args[1]));
@@ -313,6 +364,7 @@ struct AttentionLowering : OpConversionPattern<AttentionOp> {
                   arith::AddFOp::create(nb, loc, args[2], prod).getResult());
             })
             .getResult(0);
+    Value raw = mergeDims(b, rawSplit, 1);
     auto scoreType = cast<RankedTensorType>(raw.getType());
 
     // Inputs and maps shared by the softmax generics over (b, j, t, u):
@@ -386,18 +438,27 @@ struct AttentionLowering : OpConversionPattern<AttentionOp> {
     Value rowSum = reduceLastDimF32(
         b, expScores, [](OpBuilder &, Location, Value x) { return x; });
 
-    // 5. o[b, t, j, e] = Σ_u e[b, j, t, u] · v[b, u | j // n_rep, e] (f32).
-    //    Loops (b, t, j, e, u).
-    AffineExpr vHead = d2.floorDiv(nRep);
-    AffineMap valueMap = withCache ? loopMap(ctx, 5, {d0, vHead, d4, d3})
-                                   : loopMap(ctx, 5, {d0, d4, vHead, d3});
-    Value acc = filledTensor(b, qSizes, f32, 0.0);
-    Value o =
+    // 5. o[b, t, j, e] = Σ_u e[b, j, t, u] · v[b, u | j // n_rep, e] (f32),
+    //    heads split as in 1: loops (b, t, g, r, u, e) into o [B, T, nkv,
+    //    n_rep, hd], then merged. The key position u (the reduction, summed
+    //    in increasing order) sits outside the head dim e, so the inner loop
+    //    reads a row of v and updates o contiguously (it vectorizes) instead
+    //    of walking v with a stride of hd per step.
+    AffineMap valueMap = withCache ? loopMap(ctx, 6, {d0, d2, d4, d5})
+                                   : loopMap(ctx, 6, {d0, d4, d2, d5});
+    SmallVector<OpFoldResult> splitOutSizes = {qSizes[0], qSizes[1],
+                                               b.getIndexAttr(nkv),
+                                               b.getIndexAttr(nRep), qSizes[3]};
+    Value acc = filledTensor(b, splitOutSizes, f32, 0.0);
+    SmallVector<utils::IteratorType> pvIterators = parallelIterators(6);
+    pvIterators[4] = utils::IteratorType::reduction;
+    Value oSplit =
         linalg::GenericOp::create(
-            b, acc.getType(), ValueRange{expScores, values}, acc,
-            ArrayRef<AffineMap>{loopMap(ctx, 5, {d0, d2, d1, d4}), valueMap,
-                                loopMap(ctx, 5, {d0, d1, d2, d3})},
-            lastReducedIterators(5),
+            b, acc.getType(), ValueRange{splitDim(b, expScores, 1, nRep), values},
+            acc,
+            ArrayRef<AffineMap>{loopMap(ctx, 6, {d0, d2, d3, d1, d4}), valueMap,
+                                loopMap(ctx, 6, {d0, d1, d2, d3, d5})},
+            pvIterators,
             [&](OpBuilder &nb, Location loc, ValueRange args) {
               Value prod = arith::MulFOp::create(nb, loc, args[0],
                                                  toF32(nb, loc, args[1]));
@@ -406,6 +467,7 @@ struct AttentionLowering : OpConversionPattern<AttentionOp> {
                   arith::AddFOp::create(nb, loc, args[2], prod).getResult());
             })
             .getResult(0);
+    Value o = mergeDims(b, oSplit, 2);
 
     // 6. out = o / l (0 for rows with no visible key), then the gate:
     //    round(o) · round(sigmoid(gate)), rounded (HF multiplies in q's

@@ -2,18 +2,25 @@
 
 // Qwen3-0.6B prefill: 16 query heads read 8 KV heads (j // 2), causal, i1
 // key-padding mask. Six generics: q·kᵀ (reduce hd), row max, exp, row sum,
-// p·v (reduce keys), normalise + round.
-// CHECK-DAG: #[[QMAP:.*]] = affine_map<(d0, d1, d2, d3, d4) -> (d0, d2, d1, d4)>
-// CHECK-DAG: #[[KMAP:.*]] = affine_map<(d0, d1, d2, d3, d4) -> (d0, d3, d1 floordiv 2, d4)>
-// CHECK-DAG: #[[SMAP5:.*]] = affine_map<(d0, d1, d2, d3, d4) -> (d0, d1, d2, d3)>
+// p·v (reduce keys, a loop outside the head dim so that rows of v are read
+// contiguously), normalise + round. q·kᵀ and p·v split the query heads into
+// (KV head, n_rep) loops (expand_shape of the static head dim, collapsed
+// after), so no indexing map needs j // n_rep.
+// CHECK-DAG: #[[QMAP:.*]] = affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d3, d1, d2, d5)>
+// CHECK-DAG: #[[KMAP:.*]] = affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d4, d1, d5)>
+// CHECK-DAG: #[[SMAP5:.*]] = affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d1, d2, d3, d4)>
 // CHECK-DAG: #[[MMAP:.*]] = affine_map<(d0, d1, d2, d3) -> (d0, d3)>
-// CHECK-DAG: #[[VMAP:.*]] = affine_map<(d0, d1, d2, d3, d4) -> (d0, d4, d2 floordiv 2, d3)>
+// CHECK-DAG: #[[EMAP:.*]] = affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d2, d3, d1, d4)>
+// CHECK-DAG: #[[VMAP:.*]] = affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d4, d2, d5)>
+// CHECK-DAG: #[[OMAP:.*]] = affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d1, d2, d3, d5)>
 // CHECK-LABEL: func.func @qwen3_prefill
 // CHECK-SAME: (%[[Q:.*]]: tensor<?x?x16x128xbf16>, %[[K:.*]]: tensor<?x?x8x128xbf16>, %[[V:.*]]: tensor<?x?x8x128xbf16>, %[[M:.*]]: tensor<?x?xi1>)
-// CHECK: %[[RAW:.*]] = linalg.generic {indexing_maps = [#[[QMAP]], #[[KMAP]], #[[SMAP5]]], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction"]} ins(%[[Q]], %[[K]] : {{.*}}) outs(%{{.*}} : tensor<?x16x?x?xf32>)
+// CHECK: %[[QS:.*]] = tensor.expand_shape %[[Q]] {{\[}}[0], [1], [2, 3], [4]] output_shape [%{{.*}}, %{{.*}}, 8, 2, 128] : tensor<?x?x16x128xbf16> into tensor<?x?x8x2x128xbf16>
+// CHECK: %[[RAWS:.*]] = linalg.generic {indexing_maps = [#[[QMAP]], #[[KMAP]], #[[SMAP5]]], iterator_types = ["parallel", "parallel", "parallel", "parallel", "parallel", "reduction"]} ins(%[[QS]], %[[K]] : {{.*}}) outs(%{{.*}} : tensor<?x8x2x?x?xf32>)
 // CHECK: arith.extf
 // CHECK: arith.mulf
 // CHECK: arith.addf
+// CHECK: %[[RAW:.*]] = tensor.collapse_shape %[[RAWS]] {{\[}}[0], [1, 2], [3], [4]] : tensor<?x8x2x?x?xf32> into tensor<?x16x?x?xf32>
 // CHECK: %[[MAX:.*]] = linalg.generic {{.*}} iterator_types = ["parallel", "parallel", "parallel", "reduction"]} ins(%[[RAW]], %[[M]] : tensor<?x16x?x?xf32>, tensor<?x?xi1>) outs(%{{.*}} : tensor<?x16x?xf32>)
 // CHECK: linalg.index 2
 // CHECK: linalg.index 3
@@ -27,7 +34,9 @@
 // CHECK: math.exp
 // CHECK: arith.select
 // CHECK: %[[SUM:.*]] = linalg.generic {{.*}} iterator_types = ["parallel", "parallel", "parallel", "reduction"]} ins(%[[EXP]] : tensor<?x16x?x?xf32>) outs(%{{.*}} : tensor<?x16x?xf32>)
-// CHECK: %[[PV:.*]] = linalg.generic {indexing_maps = [#[[QMAP]], #[[VMAP]], #[[SMAP5]]], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction"]} ins(%[[EXP]], %[[V]] : tensor<?x16x?x?xf32>, tensor<?x?x8x128xbf16>) outs(%{{.*}} : tensor<?x?x16x128xf32>)
+// CHECK: %[[EXPS:.*]] = tensor.expand_shape %[[EXP]] {{\[}}[0], [1, 2], [3], [4]]
+// CHECK: %[[PVS:.*]] = linalg.generic {indexing_maps = [#[[EMAP]], #[[VMAP]], #[[OMAP]]], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "parallel"]} ins(%[[EXPS]], %[[V]] : tensor<?x8x2x?x?xf32>, tensor<?x?x8x128xbf16>) outs(%{{.*}} : tensor<?x?x8x2x128xf32>)
+// CHECK: %[[PV:.*]] = tensor.collapse_shape %[[PVS]] {{\[}}[0], [1], [2, 3], [4]] : tensor<?x?x8x2x128xf32> into tensor<?x?x16x128xf32>
 // CHECK: %[[OUT:.*]] = linalg.generic {{.*}} ins(%[[PV]], %[[SUM]] : tensor<?x?x16x128xf32>, tensor<?x16x?xf32>) outs(%{{.*}} : tensor<?x?x16x128xbf16>)
 // CHECK: arith.cmpf ogt
 // CHECK: arith.divf
@@ -47,8 +56,8 @@ func.func @qwen3_prefill(%q: tensor<?x?x16x128xbf16>, %k: tensor<?x?x8x128xbf16>
 // reads the first pos + 1 slots; the i64 mask is cut to the same length; the
 // gate multiplies round(o) by round(sigmoid(gate)).
 // CHECK-DAG: #[[TMAP:.*]] = affine_map<(d0, d1, d2, d3) -> (d0, d2, d1, d3)>
-// CHECK-DAG: #[[KCMAP:.*]] = affine_map<(d0, d1, d2, d3, d4) -> (d0, d1 floordiv 8, d3, d4)>
-// CHECK-DAG: #[[VCMAP:.*]] = affine_map<(d0, d1, d2, d3, d4) -> (d0, d2 floordiv 8, d4, d3)>
+// CHECK-DAG: #[[KCMAP:.*]] = affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d1, d4, d5)>
+// CHECK-DAG: #[[VCMAP:.*]] = affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d2, d4, d5)>
 // CHECK-LABEL: func.func @next_gated_decode
 // CHECK-SAME: (%[[Q:[^:]*]]: {{[^,]*}}, %[[K:[^:]*]]: {{[^,]*}}, %[[V:[^:]*]]: {{[^,]*}}, %[[M:[^:]*]]: {{[^,]*}}, %[[G:[^:]*]]: {{[^,]*}}, %[[KC:[^:]*]]: {{[^,]*}}, %[[VC:[^:]*]]: {{[^,]*}}, %[[POS:[^:]*]]: tensor<i64>)
 // CHECK: %[[P:.*]] = tensor.extract %[[POS]][] : tensor<i64>
@@ -64,14 +73,16 @@ func.func @qwen3_prefill(%q: tensor<?x?x16x128xbf16>, %k: tensor<?x?x8x128xbf16>
 // CHECK: %[[VALS:.*]] = tensor.extract_slice %[[NEWV]][0, 0, 0, 0] [2, 2, %[[LEN]], 256]
 // CHECK: %[[MS:.*]] = tensor.extract_slice %[[M]][0, 0] [2, %[[LEN]]] [1, 1] : tensor<2x4096xi64> to tensor<2x?xi64>
 // CHECK: %[[SCALE:.*]] = arith.constant 6.250000e-02 : f32
-// CHECK: %[[RAW:.*]] = linalg.generic {indexing_maps = [#{{.*}}, #[[KCMAP]], #{{.*}}], {{.*}} ins(%[[Q]], %[[KEYS]] : {{.*}}) outs(%{{.*}} : tensor<2x16x1x?xf32>)
+// CHECK: %[[QS:.*]] = tensor.expand_shape %[[Q]] {{\[}}[0], [1], [2, 3], [4]] output_shape [2, 1, 2, 8, 256]
+// CHECK: %[[RAWS:.*]] = linalg.generic {indexing_maps = [#{{.*}}, #[[KCMAP]], #{{.*}}], {{.*}} ins(%[[QS]], %[[KEYS]] : {{.*}}) outs(%{{.*}} : tensor<2x2x8x1x?xf32>)
+// CHECK: %[[RAW:.*]] = tensor.collapse_shape %[[RAWS]]
 // CHECK: linalg.generic {{.*}} ins(%[[RAW]], %[[MS]] : tensor<2x16x1x?xf32>, tensor<2x?xi64>)
 // CHECK: arith.mulf %{{.*}}, %[[SCALE]]
 // CHECK: %[[T:.*]] = linalg.index 2
 // CHECK: arith.addi %[[P0]], %[[T]]
 // CHECK: arith.cmpi ule
 // CHECK: arith.cmpi ne, %{{.*}}, %{{.*}} : i64
-// CHECK: linalg.generic {indexing_maps = [#{{.*}}, #[[VCMAP]], #{{.*}}], {{.*}} ins(%{{.*}}, %[[VALS]] : tensor<2x16x1x?xf32>, tensor<2x2x?x256xbf16>)
+// CHECK: linalg.generic {indexing_maps = [#{{.*}}, #[[VCMAP]], #{{.*}}], {{.*}} ins(%{{.*}}, %[[VALS]] : tensor<2x2x8x1x?xf32>, tensor<2x2x?x256xbf16>)
 // CHECK: %[[OUT:.*]] = linalg.generic {{.*}} ins(%{{.*}}, %{{.*}}, %[[G]] : tensor<2x1x16x256xf32>, tensor<2x16x1xf32>, tensor<2x1x16x256xbf16>) outs(%{{.*}} : tensor<2x1x16x256xbf16>)
 // CHECK: arith.divf
 // CHECK: arith.truncf
@@ -96,10 +107,10 @@ func.func @next_gated_decode(%q: tensor<2x1x16x256xbf16>, %k: tensor<2x1x2x256xb
 
 // Bidirectional (no causal test), explicit scale, f32 mask compared with
 // 0.0, GQA 1 (plain head index), T != S.
-// CHECK-DAG: #[[KMAP1:.*]] = affine_map<(d0, d1, d2, d3, d4) -> (d0, d3, d1, d4)>
+// CHECK-DAG: #[[KMAP1:.*]] = affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d4, d1, d5)>
 // CHECK-LABEL: func.func @plain_scaled
 // CHECK: %[[SCALE:.*]] = arith.constant 1.250000e-01 : f32
-// CHECK: linalg.generic {indexing_maps = [#{{.*}}, #[[KMAP1]], #{{.*}}], {{.*}} outs(%{{.*}} : tensor<3x4x5x9xf32>)
+// CHECK: linalg.generic {indexing_maps = [#{{.*}}, #[[KMAP1]], #{{.*}}], {{.*}} outs(%{{.*}} : tensor<3x4x1x5x9xf32>)
 // CHECK: linalg.generic
 // CHECK: arith.mulf %{{.*}}, %[[SCALE]]
 // CHECK-NOT: arith.cmpi
