@@ -548,7 +548,9 @@ struct GroupAdvantagesLowering : OpConversionPattern<GroupAdvantagesOp> {
         });
     Value sum = first[0], hi = first[1], lo = first[2];
     Value groupF = f32Const(b, b.getLoc(), static_cast<double>(groupSize));
-    Value sq = generic(
+    RewardScaling scaling = op.getScaling();
+    // Σ (r − mean_g)² over i's group, for scaling = group only.
+    Value sq = scaling != RewardScaling::group ? sum : generic(
         b, ValueRange{rewards, range, sum}, filledTensor(b, n, f32, 0.0),
         {member, lane, row, row}, reduceJ,
         [&](OpBuilder &nb, Location loc, ValueRange args) {
@@ -556,7 +558,6 @@ struct GroupAdvantagesLowering : OpConversionPattern<GroupAdvantagesOp> {
           yieldValue(nb, loc, addF(nb, loc, args[3], mulF(nb, loc, d, d)));
         })[0];
 
-    RewardScaling scaling = op.getScaling();
     Value batchStd;
     if (scaling == RewardScaling::batch) {
       // std over all N rewards, unbiased: two scalar reductions.
@@ -762,11 +763,10 @@ static GrpoToken grpoToken(OpBuilder &b, Location loc, Value logp, Value old,
   return t;
 }
 
-/// Row sums over T: Σ M ℓ, Σ M, Σ M ρ, Σ M [clipped] (loss) or Σ M (grad).
-template <typename OpT>
-static SmallVector<Value> grpoRowSums(ImplicitLocOpBuilder &b, OpT op,
+/// Row sums over T: Σ M ℓ, Σ M, Σ M ρ, Σ M [clipped].
+static SmallVector<Value> grpoRowSums(ImplicitLocOpBuilder &b, GrpoLossOp op,
                                       Value logp, Value old, Value adv,
-                                      Value mask, Value ref, bool lengthOnly) {
+                                      Value mask, Value ref) {
   MLIRContext *ctx = b.getContext();
   double epsLow = op.getEpsLow().convertToDouble();
   double epsHigh = op.getEpsHigh().convertToDouble();
@@ -781,9 +781,8 @@ static SmallVector<Value> grpoRowSums(ImplicitLocOpBuilder &b, OpT op,
     ins.push_back(ref);
     maps.push_back(id);
   }
-  unsigned outs = lengthOnly ? 1 : 4;
   SmallVector<Value> inits;
-  for (unsigned k = 0; k < outs; ++k) {
+  for (unsigned k = 0; k < 4; ++k) {
     inits.push_back(filledTensor(b, rows, f32, 0.0));
     maps.push_back(row);
   }
@@ -792,10 +791,6 @@ static SmallVector<Value> grpoRowSums(ImplicitLocOpBuilder &b, OpT op,
       [&](OpBuilder &nb, Location loc, ValueRange args) {
         Value m = toF32(nb, loc, args[3]);
         ValueRange acc = args.drop_front(withRef ? 5 : 4);
-        if (lengthOnly) {
-          yieldValue(nb, loc, addF(nb, loc, acc[0], m));
-          return;
-        }
         GrpoToken t = grpoToken(nb, loc, args[0], args[1], args[2],
                                 withRef ? args[4] : Value(), epsLow, epsHigh, beta);
         linalg::YieldOp::create(
@@ -828,7 +823,7 @@ struct GrpoLossLowering : OpConversionPattern<GrpoLossOp> {
     Value logp = adaptor.getLogp();
     SmallVector<Value> rows =
         grpoRowSums(b, op, logp, adaptor.getOldLogp(), adaptor.getAdvantages(),
-                    adaptor.getMask(), adaptor.getRefLogp(), false);
+                    adaptor.getMask(), adaptor.getRefLogp());
     AffineMap id = identityMap(ctx, 1), none = scalarMap(ctx, 1);
     SmallVector<Value> inits;
     for (int k = 0; k < 5; ++k)
@@ -885,9 +880,8 @@ struct GrpoLossGradLowering : OpConversionPattern<GrpoLossGradOp> {
     Value g = extractScalar(b, adaptor.getGradLoss());
     GrpoLossType type = op.getLossType();
     // Per-row weight (already times g), [N].
-    Value length = grpoRowSums(b, op, logp, adaptor.getOldLogp(),
-                               adaptor.getAdvantages(), mask,
-                               adaptor.getRefLogp(), true)[0];
+    Value length = reduceLastDimF32(
+        b, mask, [](OpBuilder &, Location, Value m) { return m; });
     Value uniform;
     if (type == GrpoLossType::bnpo || type == GrpoLossType::dapo) {
       AffineMap id = identityMap(ctx, 1), none = scalarMap(ctx, 1);
