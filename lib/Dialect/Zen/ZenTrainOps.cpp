@@ -78,8 +78,7 @@ LogicalResult TokenLogprobsOp::inferReturnTypes(
 
 /// hidden [..., H], lm_head_w [V, H], targets [...] and τ > 0: shared by
 /// zen.token_logprobs and zen.token_logprobs_grad.
-template <typename OpT>
-static LogicalResult verifyTokenLogprobs(OpT op) {
+template <typename OpT> static LogicalResult verifyTokenLogprobs(OpT op) {
   auto hidden = named("hidden", op.getHidden());
   auto head = named("lm_head_w", op.getLmHeadW());
   auto targets = named("targets", op.getTargets());
@@ -99,8 +98,8 @@ static LogicalResult verifyTokenLogprobs(OpT op) {
       return failure();
   }
   if (!(op.getTemperature().convertToDouble() > 0.0))
-    return op.emitOpError() << "expects temperature > 0, found "
-                            << op.getTemperatureAttr();
+    return op.emitOpError()
+           << "expects temperature > 0, found " << op.getTemperatureAttr();
   return success();
 }
 
@@ -185,8 +184,7 @@ LogicalResult GrpoLossOp::inferReturnTypes(MLIRContext *context,
 }
 
 /// Shared by zen.grpo_loss and zen.grpo_loss_grad.
-template <typename OpT>
-static LogicalResult verifyGrpoLoss(OpT op) {
+template <typename OpT> static LogicalResult verifyGrpoLoss(OpT op) {
   if (failed(verifyPolicyLoss(op, op.getLogp(), op.getOldLogp(),
                               op.getAdvantages(), op.getMask(),
                               op.getEpsLowAttr(), op.getEpsHighAttr())))
@@ -214,15 +212,15 @@ static LogicalResult verifyGrpoLoss(OpT op) {
               "dr_grpo uses, with loss_type "
            << stringifyGrpoLossType(op.getLossType());
   if (*maxLength <= 0)
-    return op.emitOpError() << "expects max_completion_length > 0, found "
-                            << *maxLength;
+    return op.emitOpError()
+           << "expects max_completion_length > 0, found " << *maxLength;
   // TRL truncates completions to max_completion_length, so the padded
   // completion length T never exceeds it.
   int64_t positions = logp.dim(1);
   if (!ShapedType::isDynamic(positions) && *maxLength < positions)
-    return op.emitOpError() << "expects max_completion_length >= " << positions
-                            << ", the completion length (logp dim 1), found "
-                            << *maxLength;
+    return op.emitOpError()
+           << "expects max_completion_length >= " << positions
+           << ", the completion length (logp dim 1), found " << *maxLength;
   return success();
 }
 
