@@ -5,13 +5,14 @@ number of the worked example in shared/reference/gspo-training.md §8.
 
 Tolerance (f32 kernels against float64 figures): |got - ref| <= 2e-6 + 1e-5 |ref|
 elementwise for the §8 figures and the small losses; max|d| / max|ref| <= 1e-5
-for arrays (1e-4 for the fused log-prob over V = 4173, a 4173-term f32 sum).
+for arrays (1e-4 for the fused log-prob's gradients, sums over V = 4173 terms in
+f32). bf16 selective log-prob: 3e-2 relative (bf16 logits, as HF / TRL).
 """
 
 import numpy as np
 
 from reference import training as tr
-from zen_exec import Kernel
+from zen_exec import Kernel, from_bf16, to_bf16
 
 F32 = np.float32
 TOKEN_FNS = """
@@ -102,6 +103,20 @@ ADV_CASES = {
     "single": "group_size = 1 : i64",
 }
 
+BF16_FNS = """
+func.func @logp_bf16(%h: tensor<?x?x8xbf16>, %w: tensor<300x8xbf16>, %y: tensor<?x?xi64>) -> tensor<?x?xf32> {
+  %l = zen.token_logprobs %h, %w, %y {temperature = 7.0e-01 : f64} : tensor<?x?x8xbf16>, tensor<300x8xbf16>, tensor<?x?xi64>
+  return %l : tensor<?x?xf32>
+}
+func.func @grad_bf16(%h: tensor<?x?x8xbf16>, %w: tensor<300x8xbf16>, %y: tensor<?x?xi64>, %g: tensor<?x?xf32>) -> (tensor<?x?x8xbf16>, tensor<300x8xbf16>) {
+  %l = zen.token_logprobs %h, %w, %y {temperature = 7.0e-01 : f64} : tensor<?x?x8xbf16>, tensor<300x8xbf16>, tensor<?x?xi64>
+  %dh, %dw = zen.token_logprobs_grad %h, %w, %y, %l, %g {temperature = 7.0e-01 : f64}
+      : tensor<?x?x8xbf16>, tensor<300x8xbf16>, tensor<?x?xi64>, tensor<?x?xf32>, tensor<?x?xf32>
+      -> hidden_grad tensor<?x?x8xbf16> lm_head_w_grad tensor<300x8xbf16>
+  return %dh, %dw : tensor<?x?x8xbf16>, tensor<300x8xbf16>
+}
+"""
+
 V_BIG = 2 * 2048 + 77  # the lowering's vocabulary tile is 2048: two full tiles + a partial one
 
 
@@ -117,6 +132,7 @@ def build_module():
     for name, attrs in ADV_CASES.items():
         parts.append(ADV_FN.format(name=name, attrs=attrs))
     parts.append(OPT_FNS)
+    parts.append(BF16_FNS)
     return "\n".join(parts)
 
 
@@ -280,6 +296,21 @@ def fused_logprobs():
         record(f"fused log-prob V={V} d lm_head == naive", check_rel(f"dw {name}", dw, dw_ref, 1e-4))
         tiled = tr.token_logprobs_tiled_backward(h, w, y, g, tau, tile=2048)
         check_rel(f"dh {name} (tiled reference)", dh, tiled[0], 1e-4)
+    # bf16 hidden states and head: the logits are rounded to bf16 (HF's lm_head output) and
+    # divided by tau in bf16 (TRL), so both sides differ by bf16 roundings: 3e-2 relative.
+    h = from_bf16(to_bf16(rng.standard_normal((2, 3, 8)).astype(F32)))
+    w = from_bf16(to_bf16((0.5 * rng.standard_normal((300, 8))).astype(F32)))
+    y = rng.integers(0, 300, (2, 3)).astype(np.int64)
+    g = rng.standard_normal((2, 3)).astype(F32)
+    z = h.astype(np.float64) @ w.astype(np.float64).T
+    (logp,) = KERNEL.call("logp_bf16", [to_bf16(h), to_bf16(w), y], [(F32, 2)])
+    record("fused log-prob bf16", check_rel("logp bf16", logp, tr.token_logprobs(z, y, 0.7), 3e-2))
+    dz = g[..., None] * tr.token_logprobs_grad(z, y, 0.7)
+    dh, dw = KERNEL.call("grad_bf16", [to_bf16(h), to_bf16(w), y, g], [(np.uint16, 3), (np.uint16, 2)])
+    record("fused log-prob bf16 d hidden",
+           check_rel("dh bf16", from_bf16(dh), dz @ w.astype(np.float64), 3e-2))
+    record("fused log-prob bf16 d lm_head",
+           check_rel("dw bf16", from_bf16(dw), np.einsum("ntv,nth->vh", dz, h.astype(np.float64)), 3e-2))
 
 
 def policy_losses():
