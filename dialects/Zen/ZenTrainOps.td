@@ -51,8 +51,12 @@ def Zen_TokenLogprobsOp : Zen_Op<"token_logprobs", [Pure,
     V = 151936, 8 × 512 tokens would be 2.5 GB in f32): lowerings stream the
     LM head over vocabulary tiles with an online max and sum of exp
     (flash-softmax style), keeping only z[y], the running max and the running
-    sum per token. The backward pass recomputes the tiles from the saved
-    (max, sum): d logp / d z = (onehot(y) − softmax(z / τ)) / τ.
+    sum per token. The backward pass (zen.token_logprobs_grad) recomputes the
+    tiles, with the log-normaliser logsumexp(z / τ) = z[y] / τ − logp recovered
+    from this result: d logp / d z = (onehot(y) − softmax(z / τ)) / τ.
+    Logits are rounded to the element type of `hidden` (HF's lm_head output)
+    and divided by τ in that type (TRL), then reduced in f32. Ids outside
+    [0, V) give an unspecified value.
 
     Example (Qwen3-0.6B, tied embeddings as the LM head):
     ```mlir
