@@ -337,3 +337,32 @@ mlir::zen::parseYamlSpec(StringRef text, StringRef fileName,
     return std::move(err);
   return spec;
 }
+
+llvm::Error mlir::zen::parseTrainingYaml(StringRef text, StringRef fileName,
+                                         ModelSpec &spec,
+                                         const SpecParseOptions &options) {
+  text.consume_front("\xEF\xBB\xBF");
+  if (llvm::Error err =
+          checkInputText(text, fileName, /*json=*/false,
+                         options.maxNestingDepth, options.maxFileBytes))
+    return err;
+  DiagnosticSink sink(fileName.str());
+  ConfigNode root;
+  if (!parseYamlTree(text, sink, options.maxNestingDepth, root))
+    return sink.takeError();
+  if (root.kind != ConfigNode::Kind::Map)
+    return makeSpecError(fileName, root.pos.line ? root.pos : SourcePos{1, 1},
+                         "expected a map of training settings (the keys of a "
+                         "spec's training: section), found " +
+                             root.describe());
+  SpecSourceMap source;
+  source.file = fileName.str();
+  MapReader top(root, "training", "training", {1, 1}, sink, source,
+                ReadMode{});
+  TrainingConfig training;
+  readTrainingConfig(&top, spec, training);
+  if (sink.hasErrors())
+    return sink.takeError();
+  spec.training = training;
+  return llvm::Error::success();
+}

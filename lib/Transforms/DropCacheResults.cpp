@@ -1,5 +1,6 @@
 //===- DropCacheResults.cpp - zen-drop-cache-results ----------------------===//
 
+#include "zen/Transforms/EntryPointAttrs.h"
 #include "zen/Transforms/Passes.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -16,23 +17,25 @@ using namespace mlir::zen;
 
 namespace {
 
-/// Drops the in-place cache results of `func`; fails if one is not in place.
+/// Drops the in-place state results of `func` (caches, trainables, optimizer
+/// moments); fails if one is not in place.
 LogicalResult dropCacheResults(func::FuncOp func) {
   if (func.isExternal())
     return success();
   auto ret = cast<func::ReturnOp>(func.front().getTerminator());
   llvm::BitVector drop(func.getNumResults());
   for (unsigned i = 0, e = func.getNumResults(); i < e; ++i) {
-    auto cache = func.getResultAttrOfType<StringAttr>(i, "zen.cache");
-    if (!cache)
+    auto state = inPlaceStateOf(func.getResultAttrDict(i));
+    if (!state)
       continue;
+    auto [kind, name] = *state;
     auto arg = dyn_cast<BlockArgument>(ret.getOperand(i));
     if (!arg || arg.getOwner() != &func.front() ||
-        func.getArgAttr(arg.getArgNumber(), "zen.cache") != cache)
+        func.getArgAttr(arg.getArgNumber(), kind) != name)
       return func.emitError()
-             << "cache " << cache
+             << kind.drop_front(4) << " " << name
              << " is not updated in place: result #" << i
-             << " is not the buffer of the argument with the same zen.cache";
+             << " is not the buffer of the argument with the same " << kind;
     drop.set(i);
   }
   if (drop.none())

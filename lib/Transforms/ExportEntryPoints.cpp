@@ -1,6 +1,7 @@
 //===- ExportEntryPoints.cpp - zen-export-entry-points --------------------===//
 
 #include "zen/Dialect/Zen/ZenOps.h"
+#include "zen/Transforms/EntryPointAttrs.h"
 #include "zen/Transforms/Passes.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -59,6 +60,32 @@ std::string stringAttrOr(Attribute attr, std::string fallback) {
   return fallback;
 }
 
+/// The JSON form of the (string, number, bool, array, dictionary)
+/// attributes zen-build-train-step records.
+llvm::json::Value toJSON(Attribute attr) {
+  if (auto s = dyn_cast<StringAttr>(attr))
+    return s.str();
+  if (auto b = dyn_cast<BoolAttr>(attr))
+    return b.getValue();
+  if (auto i = dyn_cast<IntegerAttr>(attr))
+    return i.getInt();
+  if (auto f = dyn_cast<FloatAttr>(attr))
+    return f.getValueAsDouble();
+  if (auto a = dyn_cast<ArrayAttr>(attr)) {
+    llvm::json::Array array;
+    for (Attribute e : a)
+      array.push_back(toJSON(e));
+    return array;
+  }
+  if (auto d = dyn_cast<DictionaryAttr>(attr)) {
+    llvm::json::Object object;
+    for (NamedAttribute e : d)
+      object[e.getName().str()] = toJSON(e.getValue());
+    return object;
+  }
+  return nullptr;
+}
+
 struct ZenExportEntryPointsPass
     : zen::impl::ZenExportEntryPointsBase<ZenExportEntryPointsPass> {
   void runOnOperation() override {
@@ -71,30 +98,37 @@ struct ZenExportEntryPointsPass
       llvm::json::Array args, results;
       for (unsigned i = 0, e = func.getNumArguments(); i < e; ++i) {
         Attribute param = func.getArgAttr(i, ZenDialect::getParamAttrName());
-        Attribute cache = func.getArgAttr(i, "zen.cache");
-        std::string name = stringAttrOr(
-            param ? param : cache ? cache : func.getArgAttr(i, "zen.name"),
-            "arg" + std::to_string(i));
+        auto state = inPlaceStateOf(func.getArgAttrDict(i));
+        Attribute nameAttr = param ? param
+                             : state ? Attribute(state->second)
+                                     : func.getArgAttr(i, "zen.name");
+        std::string name = stringAttrOr(nameAttr, "arg" + std::to_string(i));
         auto desc = describe(func.getArgument(i).getType(), name,
                              func.getArgument(i).getLoc());
         if (failed(desc)) {
           ok = false;
           continue;
         }
-        (*desc)["kind"] = param ? "param" : cache ? "cache" : "input";
+        // zen.cache -> "cache", zen.trainable -> "trainable", zen.optim ->
+        // "optim".
+        (*desc)["kind"] = param   ? "param"
+                          : state ? state->first.drop_front(4).str()
+                                  : "input";
         args.push_back(std::move(*desc));
       }
       for (unsigned i = 0, e = func.getNumResults(); i < e; ++i) {
-        // An updated cache is written in place into its argument's buffer
-        // (the CPU pipeline drops such results), so it is not returned.
-        if (auto cache = func.getResultAttrOfType<StringAttr>(i, "zen.cache")) {
+        // Updated state is written in place into its argument's buffer (the
+        // CPU pipeline drops such results), so it is not returned.
+        if (auto state = inPlaceStateOf(func.getResultAttrDict(i))) {
+          auto [kind, stateName] = *state;
           bool matched = false;
           for (unsigned a = 0, n = func.getNumArguments(); a < n; ++a)
-            if (func.getArgAttr(a, "zen.cache") == cache)
+            if (func.getArgAttr(a, kind) == stateName)
               matched = true;
           if (!matched) {
-            func.emitError() << "result #" << i << " updates cache " << cache
-                             << " but no argument carries that cache";
+            func.emitError() << "result #" << i << " updates "
+                             << kind.drop_front(4) << " " << stateName
+                             << " but no argument carries it";
             ok = false;
           }
           continue;
@@ -122,6 +156,8 @@ struct ZenExportEntryPointsPass
         {"model", stringAttrOr(module->getAttr("zen.model"), "")},
         {"family", stringAttrOr(module->getAttr("zen.family"), "")},
         {"entry_points", std::move(entries)}};
+    if (auto training = module->getAttrOfType<DictionaryAttr>("zen.training"))
+      metadata["training"] = toJSON(training);
     std::string text;
     llvm::raw_string_ostream os(text);
     os << llvm::json::Value(std::move(metadata));

@@ -25,6 +25,7 @@
 #include "zen/Pipelines/Pipelines.h"
 #include "zen/Target/CPU/ObjectEmitter.h"
 #include "zen/Target/Linker.h"
+#include "zen/Transforms/Passes.h"
 
 #include "mlir/IR/DialectRegistry.h"
 #include "mlir/IR/MLIRContext.h"
@@ -32,6 +33,7 @@
 #include "mlir/InitAllExtensions.h"
 #include "mlir/IR/Verifier.h"
 #include "mlir/Pass/PassManager.h"
+#include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/FileUtilities.h"
 #include "llvm/Support/Path.h"
@@ -109,6 +111,17 @@ cl::opt<long long>
                      "attends to; training sequence length)"),
             cl::value_desc("tokens"), cl::cat(category));
 
+cl::opt<bool> train("train",
+                    cl::desc("Add the GSPO/GRPO `train_step` entry point "
+                             "(settings: the spec's training: section)"),
+                    cl::cat(category));
+
+cl::opt<std::string> trainingFile(
+    "training",
+    cl::desc("With --train: a YAML file of training settings (the keys of "
+             "a spec's training: section), e.g. for an HF config.json"),
+    cl::value_desc("file.yaml"), cl::cat(category));
+
 /// Prints an error from the library: spec diagnostics as they are, anything
 /// else behind the tool's name.
 void printError(llvm::Error err) {
@@ -149,6 +162,46 @@ bool lowerTo(mlir::ModuleOp module, EmitKind stage) {
   buildZenToLinalgStage(pm);
   if (stage != EmitKind::Linalg)
     buildLinalgToLLVMStage(pm);
+  return mlir::succeeded(pm.run(module));
+}
+
+/// Runs zen-build-train-step with the spec's training settings.
+bool addTrainStep(mlir::ModuleOp module, const TrainingConfig &t) {
+  mlir::zen::ZenBuildTrainStepOptions o;
+  bool gspo = t.algorithm == TrainAlgorithm::GSPO;
+  o.algorithm = gspo ? "gspo" : "grpo";
+  o.groupSize = t.numGenerations;
+  o.gspoLevel =
+      t.gspoLevel == TrainingConfig::GspoLevel::Token ? "token" : "sequence";
+  switch (t.lossType) {
+  case TrainingConfig::LossType::GRPO: o.lossType = "grpo"; break;
+  case TrainingConfig::LossType::BNPO: o.lossType = "bnpo"; break;
+  case TrainingConfig::LossType::DrGRPO: o.lossType = "dr_grpo"; break;
+  case TrainingConfig::LossType::DAPO: o.lossType = "dapo"; break;
+  }
+  switch (t.scaleRewards) {
+  case TrainingConfig::RewardScaling::Group: o.scaleRewards = "group"; break;
+  case TrainingConfig::RewardScaling::Batch: o.scaleRewards = "batch"; break;
+  case TrainingConfig::RewardScaling::None: o.scaleRewards = "none"; break;
+  }
+  o.epsilonLow = t.epsilon;
+  o.epsilonHigh = t.epsilonHigh;
+  o.beta = t.beta;
+  o.temperature = t.temperature;
+  o.learningRate = t.learningRate;
+  o.weightDecay = t.weightDecay;
+  o.adamBeta1 = t.adamBeta1;
+  o.adamBeta2 = t.adamBeta2;
+  o.adamEpsilon = t.adamEpsilon;
+  o.maxGradNorm = t.maxGradNorm;
+  bool lora = t.finetune == FinetuneMode::LoRA;
+  o.loraRank = lora ? t.lora.r : 0;
+  o.loraAlpha = t.lora.loraAlpha;
+  o.useRslora = t.lora.useRslora;
+  o.loraTargets.assign(t.lora.targetModules.begin(),
+                       t.lora.targetModules.end());
+  mlir::PassManager pm(module->getContext());
+  pm.addPass(mlir::zen::createZenBuildTrainStep(o));
   return mlir::succeeded(pm.run(module));
 }
 
@@ -215,6 +268,22 @@ int main(int argc, char **argv) {
     printError(spec.takeError());
     return 1;
   }
+  if (trainingFile.getNumOccurrences()) {
+    if (!train)
+      return fail("--training needs --train");
+    llvm::ErrorOr<std::unique_ptr<llvm::MemoryBuffer>> text =
+        llvm::MemoryBuffer::getFile(trainingFile, /*IsText=*/true);
+    if (!text)
+      return fail("cannot read '" + trainingFile +
+                  "': " + text.getError().message());
+    if (llvm::Error err = parseTrainingYaml((*text)->getBuffer(),
+                                            trainingFile, *spec)) {
+      printError(std::move(err));
+      return 1;
+    }
+  }
+  if (train && emit == EmitKind::None)
+    return fail("--train needs an output: -o model.so or --emit=...");
 
   std::string output;
   llvm::raw_string_ostream os(output);
@@ -233,6 +302,9 @@ int main(int argc, char **argv) {
     if (mlir::failed(mlir::verify(*module)))
       return fail("internal error: the Zen IR built for '" + resolved->path +
                   "' does not verify");
+    if (train && !addTrainStep(*module, spec->training))
+      return fail("building the train step for '" + resolved->path +
+                  "' failed");
     if (emit != EmitKind::Zen && !lowerTo(*module, emit))
       return fail("lowering '" + resolved->path + "' failed");
     if (emit == EmitKind::SO)

@@ -55,6 +55,13 @@ llvm::Expected<ModelSpec> importHFConfig(llvm::StringRef text,
                                          llvm::StringRef fileName,
                                          const SpecParseOptions &options = {});
 
+/// Reads a YAML file holding a spec's `training:` section on its own (same
+/// keys and defaults) into `spec.training`: the training settings of a model
+/// described by an HF config.json, which has none.
+llvm::Error parseTrainingYaml(llvm::StringRef text, llvm::StringRef fileName,
+                              ModelSpec &spec,
+                              const SpecParseOptions &options = {});
+
 /// Reads `path` and dispatches on `options.format`. A directory is accepted
 /// when it holds a config.json (an HF checkpoint directory).
 llvm::Expected<ModelSpec> loadSpecFile(llvm::StringRef path,

@@ -56,6 +56,111 @@ def ZenEmitRuntimeABI : Pass<"zen-emit-runtime-abi", "::mlir::ModuleOp"> {
   let dependentDialects = ["::mlir::LLVM::LLVMDialect"];
 }
 
+def ZenDifferentiate : Pass<"zen-differentiate", "::mlir::ModuleOp"> {
+  let summary = "Build the vector-Jacobian product of marked functions";
+  let description = [{
+    For every `func.func` carrying the unit attribute `zen.differentiate`,
+    adds a public function `@<name>_vjp` taking the original arguments and
+    one cotangent per floating-point tensor result, and returning one
+    cotangent per floating-point tensor argument that does not carry the
+    argument attribute `zen.no_grad`, in argument order. The forward is
+    recomputed inside; Zen ops contribute their VJPs through
+    DifferentiableOpInterface, calls are differentiated through the
+    callee's own VJP function (built once per activity pattern). This is
+    the autodiff core of `zen-build-train-step`, exposed for gradient tests.
+
+    ```mlir
+    func.func @f(%x: tensor<4xf32>, %w: tensor<4xf32> {zen.no_grad})
+        -> tensor<4xf32> attributes {zen.differentiate} {
+      %y = arith.mulf %x, %w : tensor<4xf32>
+      return %y : tensor<4xf32>
+    }
+    // adds
+    func.func @f_vjp(%x: tensor<4xf32>, %w: tensor<4xf32>,
+                     %dy: tensor<4xf32>) -> tensor<4xf32>   // d x = dy * w
+    ```
+  }];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::func::FuncDialect",
+                           "::mlir::linalg::LinalgDialect",
+                           "::mlir::tensor::TensorDialect"];
+}
+
+def ZenBuildTrainStep : Pass<"zen-build-train-step", "::mlir::ModuleOp"> {
+  let summary = "Build the GSPO / GRPO `train_step` entry point from @forward";
+  let description = [{
+    Turns the model's `@forward` into a compiled training step
+    (shared/reference/gspo-training.md):
+
+    1. `@policy_loss` (private): the forward with LoRA adapters injected
+       into the targeted projections (PEFT semantics, y = x Wᵀ + s·x Aᵀ Bᵀ;
+       a targeted `zen.mlp` is split into its three `zen.linear`s and a
+       `zen.swiglu`), the LM head replaced by the fused selective log-prob
+       `zen.token_logprobs` of tokens 1..T−1 from positions 0..T−2 (never
+       the [tokens × vocab] logits), group advantages from the rewards and
+       the GSPO or GRPO loss over the completion mask. Off-policy ratios use
+       `old_logprobs` when `use_old_logprobs` is set, else the log-probs
+       themselves (ratio 1, gradient of the on-policy objective).
+    2. Its vector-Jacobian product with respect to the trainable parameters
+       (LoRA A/B, or every weight with `lora-rank=0`), built by the same
+       reverse-mode builder as `zen-differentiate`: layers recompute their
+       forward in the backward pass (one backward function per layer kind).
+    3. `@train_step` (public): loss and gradients, global-norm clipping,
+       then AdamW on the trainables, all updated in place, unless the loss
+       or the gradient norm is not finite (then nothing is written and
+       `skipped` is 1).
+
+    Entry point ABI (docs/runtime-abi.md): inputs `input_ids`, `positions`,
+    `attention_mask`, `completion_mask`, `rewards`, `old_logprobs`,
+    `use_old_logprobs`[, `ref_logprobs` when beta ≠ 0], `learning_rate`,
+    `step`; then the frozen weights (`zen.param`), the trainables
+    (`zen.trainable`, PEFT names for LoRA) and the AdamW moments
+    (`zen.optim`: `<name>.exp_avg`, `<name>.exp_avg_sq`); results `loss`,
+    `mean_ratio`, `clip_fraction`, `grad_norm`, `skipped` and one
+    `grad:<name>` per trainable (unclipped). The configuration is recorded
+    in the module attribute `zen.training` for the metadata.
+  }];
+  let options = [
+    Option<"algorithm", "algorithm", "std::string", "\"gspo\"",
+           "gspo or grpo">,
+    Option<"groupSize", "group-size", "int64_t", "8",
+           "completions per prompt (G)">,
+    Option<"gspoLevel", "gspo-level", "std::string", "\"sequence\"",
+           "GSPO importance ratio level: sequence or token">,
+    Option<"lossType", "loss-type", "std::string", "\"grpo\"",
+           "GRPO aggregation: grpo, bnpo, dr_grpo or dapo">,
+    Option<"scaleRewards", "scale-rewards", "std::string", "\"group\"",
+           "advantage scaling: group, batch or none">,
+    Option<"epsilonLow", "epsilon-low", "double", "3e-4", "clip ε low">,
+    Option<"epsilonHigh", "epsilon-high", "double", "4e-4", "clip ε high">,
+    Option<"beta", "beta", "double", "0.0", "KL coefficient (k3 estimator)">,
+    Option<"temperature", "temperature", "double", "1.0",
+           "sampling temperature the log-probs are computed at">,
+    Option<"learningRate", "learning-rate", "double", "1e-6",
+           "default learning rate (recorded in the metadata)">,
+    Option<"weightDecay", "weight-decay", "double", "0.01", "AdamW decay">,
+    Option<"adamBeta1", "adam-beta1", "double", "0.9", "AdamW β1">,
+    Option<"adamBeta2", "adam-beta2", "double", "0.999", "AdamW β2">,
+    Option<"adamEpsilon", "adam-epsilon", "double", "1e-8", "AdamW ε">,
+    Option<"maxGradNorm", "max-grad-norm", "double", "1.0",
+           "global-norm gradient clipping threshold">,
+    Option<"loraRank", "lora-rank", "int64_t", "8",
+           "LoRA rank r; 0 trains every weight instead">,
+    Option<"loraAlpha", "lora-alpha", "double", "16.0", "LoRA alpha">,
+    Option<"useRslora", "use-rslora", "bool", "false",
+           "scale alpha / sqrt(r) instead of alpha / r">,
+    ListOption<"loraTargets", "lora-targets", "std::string",
+               "module names to adapt (q_proj, ...; all-linear: every "
+               "projection of the decoder layers)">
+  ];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::bufferization::BufferizationDialect",
+                           "::mlir::func::FuncDialect",
+                           "::mlir::linalg::LinalgDialect",
+                           "::mlir::tensor::TensorDialect",
+                           "::mlir::zen::ZenDialect"];
+}
+
 def ZenDropCacheResults : Pass<"zen-drop-cache-results", "::mlir::ModuleOp"> {
   let summary = "Drop entry-point results that return a cache argument in place";
   let description = [{
