@@ -51,8 +51,12 @@ def Zen_TokenLogprobsOp : Zen_Op<"token_logprobs", [Pure,
     V = 151936, 8 × 512 tokens would be 2.5 GB in f32): lowerings stream the
     LM head over vocabulary tiles with an online max and sum of exp
     (flash-softmax style), keeping only z[y], the running max and the running
-    sum per token. The backward pass recomputes the tiles from the saved
-    (max, sum): d logp / d z = (onehot(y) − softmax(z / τ)) / τ.
+    sum per token. The backward pass (zen.token_logprobs_grad) recomputes the
+    tiles, with the log-normaliser logsumexp(z / τ) = z[y] / τ − logp recovered
+    from this result: d logp / d z = (onehot(y) − softmax(z / τ)) / τ.
+    Logits are rounded to the element type of `hidden` (HF's lm_head output)
+    and divided by τ in that type (TRL), then reduced in f32. Ids outside
+    [0, V) give an unspecified value.
 
     Example (Qwen3-0.6B, tied embeddings as the LM head):
     ```mlir
@@ -366,6 +370,148 @@ def Zen_AdamWOp : Zen_Op<"adamw", [Pure, AttrSizedOperandSegments,
                                 ::mlir::TypeRange expAvgTypes,
                                 ::mlir::TypeRange expAvgSqTypes);
   }];
+}
+
+//===----------------------------------------------------------------------===//
+// Backward ops (reverse-mode autodiff of the selective log-prob and the
+// policy losses; built by their DifferentiableOpInterface models)
+//===----------------------------------------------------------------------===//
+
+def Zen_TokenLogprobsGradOp : Zen_Op<"token_logprobs_grad", [Pure,
+    AttrSizedResultSegments]> {
+  let summary = "Backward of zen.token_logprobs, streamed over vocabulary tiles";
+  let description = [{
+    Given the operands of a `zen.token_logprobs`, its result `logp` and the
+    cotangent `grad_logp` (g, the shape of `targets`, f32), returns the
+    cotangents of `hidden` and/or `lm_head_w`; each result is present only
+    when its `->` clause is written (a frozen [151936, 1024] LM head gets no
+    gradient, and no work is spent on it). With x = z / τ, z = h Wᵀ:
+
+    ```
+    d z[..., v]   = g · (onehot(y)[v] − softmax(x)[v]) / τ
+    hidden_grad   = Σ_v d z[..., v] · W[v, :]
+    lm_head_w_grad[v, :] = Σ_tokens d z[..., v] · h[..., :]
+    ```
+
+    Like the forward, the lowering never materialises [tokens × V]: it
+    streams W over vocabulary tiles, recomputing each logits tile, with
+    softmax(x)[v] = exp(x[v] − lse) and lse = x[y] − logp recovered from the
+    forward's result (the saved log-normaliser; x[y] is one dot product per
+    token). Sums accumulate in f32; the cotangents have the primal types.
+
+    Example (LoRA training: the tied LM head is frozen):
+    ```mlir
+    %dh = zen.token_logprobs_grad %h, %embed, %ids, %logp, %g
+        {temperature = 7.0e-01 : f64}
+        : tensor<8x511x1024xbf16>, tensor<151936x1024xbf16>, tensor<8x511xi64>,
+          tensor<8x511xf32>, tensor<8x511xf32> -> hidden_grad tensor<8x511x1024xbf16>
+    ```
+  }];
+  let arguments = (ins Zen_FloatTensor:$hidden, Zen_FloatTensor:$lm_head_w,
+                       Zen_IndexTensor:$targets, Zen_F32Tensor:$logp,
+                       Zen_F32Tensor:$grad_logp,
+                       DefaultValuedAttr<F64Attr, "1.0">:$temperature);
+  let results = (outs Optional<Zen_FloatTensor>:$hidden_grad,
+                      Optional<Zen_FloatTensor>:$lm_head_w_grad);
+  let assemblyFormat = [{
+    $hidden `,` $lm_head_w `,` $targets `,` $logp `,` $grad_logp attr-dict
+    `:` type($hidden) `,` type($lm_head_w) `,` type($targets) `,` type($logp)
+    `,` type($grad_logp) `->` (`hidden_grad` type($hidden_grad)^)?
+    (`lm_head_w_grad` type($lm_head_w_grad)^)?
+  }];
+  let hasVerifier = 1;
+}
+
+def Zen_GspoLossGradOp : Zen_Op<"gspo_loss_grad", [Pure,
+    AllTypesMatch<["logp", "logp_grad"]>]> {
+  let summary = "Backward of zen.gspo_loss: d loss / d logp";
+  let description = [{
+    The cotangent of `logp` of a `zen.gspo_loss` with the same operands and
+    attributes, given the loss cotangent `grad_loss` (g, a scalar). With s_i
+    and L_i as in zen.gspo_loss:
+
+    ```
+    logp_grad[i,t] = g · mask[i,t] · (−A_i s_i / (max(L_i, 1) N))
+                     where the unclipped branch is the minimum and L_i > 0
+    logp_grad[i,t] = 0   where (s_i < 1 − eps_low and A_i < 0) or
+                     (s_i > 1 + eps_high and A_i > 0), or L_i = 0
+    ```
+
+    Both levels have this gradient: the GSPO-token ratio s_{i,t} =
+    sg[s_i] exp(logp − sg[logp]) has d s_{i,t} / d logp[i,t] = s_i, and
+    with per-sequence advantages its per-token loss averaged over the row is
+    the sequence loss. `old_logp` gets no cotangent (it is detached; on-policy
+    passes `logp` there and the ratio is 1). The logged statistics
+    (mean_ratio, clip_fraction) are detached too.
+
+    Example:
+    ```mlir
+    %d = zen.gspo_loss_grad %g, %logp, %old, %adv, %mask
+        : tensor<f32>, tensor<?x?xf32>, tensor<?x?xf32>, tensor<?xf32>, tensor<?x?xi1>
+    ```
+  }];
+  let arguments = (ins Zen_F32Scalar:$grad_loss, Zen_F32Tensor:$logp,
+                       Zen_F32Tensor:$old_logp, Zen_F32Tensor:$advantages,
+                       Zen_MaskTensor:$mask,
+                       DefaultValuedAttr<F64Attr, "3.0e-4">:$eps_low,
+                       DefaultValuedAttr<F64Attr, "4.0e-4">:$eps_high,
+                       DefaultValuedAttr<Zen_GspoLevelAttr,
+                           "::mlir::zen::GspoLevel::sequence">:$level);
+  let results = (outs Zen_F32Tensor:$logp_grad);
+  let assemblyFormat = [{
+    $grad_loss `,` $logp `,` $old_logp `,` $advantages `,` $mask attr-dict `:`
+    type($grad_loss) `,` type($logp) `,` type($old_logp) `,` type($advantages)
+    `,` type($mask)
+  }];
+  let hasVerifier = 1;
+}
+
+def Zen_GrpoLossGradOp : Zen_Op<"grpo_loss_grad", [Pure,
+    AllTypesMatch<["logp", "logp_grad"]>]> {
+  let summary = "Backward of zen.grpo_loss: d loss / d logp";
+  let description = [{
+    The cotangent of `logp` of a `zen.grpo_loss` with the same operands and
+    attributes, given the loss cotangent `grad_loss` (g, a scalar). Per token,
+    with ρ, A and M as in zen.grpo_loss:
+
+    ```
+    d ℓ / d logp = −A ρ [unclipped] + β (1 − exp(ref_logp − logp))
+    logp_grad[i,t] = g · w_i · M[i,t] · d ℓ / d logp
+    w_i = 1 / (max(1, Σ_t M[i,:]) N)        loss_type grpo
+          1 / max(1, Σ M)                    bnpo, dapo
+          1 / (N · max_completion_length)    dr_grpo (default T)
+    ```
+
+    where "unclipped" excludes (ρ < 1 − eps_low and A < 0) and
+    (ρ > 1 + eps_high and A > 0). `old_logp` and `ref_logp` get no cotangent;
+    the logged statistics are detached.
+
+    Example:
+    ```mlir
+    %d = zen.grpo_loss_grad %g, %logp, %old, %adv, %mask ref(%ref)
+        {beta = 4.0e-02 : f64, loss_type = #zen.grpo_loss_type<dr_grpo>}
+        : tensor<f32>, tensor<8x1024xf32>, tensor<8x1024xf32>, tensor<8xf32>,
+          tensor<8x1024xi64>, tensor<8x1024xf32>
+    ```
+  }];
+  let arguments = (ins Zen_F32Scalar:$grad_loss, Zen_F32Tensor:$logp,
+                       Zen_F32Tensor:$old_logp, Zen_F32Tensor:$advantages,
+                       Zen_MaskTensor:$mask,
+                       Optional<Zen_F32Tensor>:$ref_logp,
+                       DefaultValuedAttr<F64Attr, "0.2">:$eps_low,
+                       DefaultValuedAttr<F64Attr, "0.2">:$eps_high,
+                       DefaultValuedAttr<F64Attr, "0.0">:$beta,
+                       DefaultValuedAttr<Zen_GrpoLossTypeAttr,
+                           "::mlir::zen::GrpoLossType::grpo">:$loss_type,
+                       OptionalAttr<I64Attr>:$max_completion_length);
+  let results = (outs Zen_F32Tensor:$logp_grad);
+  let assemblyFormat = [{
+    $grad_loss `,` $logp `,` $old_logp `,` $advantages `,` $mask
+    (`ref` `(` $ref_logp^ `)`)? attr-dict `:` type($grad_loss) `,` type($logp)
+    `,` type($old_logp) `,` type($advantages) `,` type($mask)
+    (`,` type($ref_logp)^)?
+  }];
+  let hasVerifier = 1;
 }
 
 #endif // ZEN_TRAIN_OPS_TD

@@ -36,9 +36,6 @@ struct ConvertZenToLinalgPass
                            math::MathDialect, scf::SCFDialect,
                            tensor::TensorDialect, func::FuncDialect>();
     target.addIllegalDialect<ZenDialect>();
-    // The training ops are lowered by the train-step pipeline, not here.
-    target.addLegalOp<TokenLogprobsOp, GroupAdvantagesOp, GspoLossOp,
-                      GrpoLossOp, ClipGradNormOp, AdamWOp>();
     RewritePatternSet patterns(context);
     populateZenToLinalgPatterns(patterns);
     if (failed(applyPartialConversion(getOperation(), target,

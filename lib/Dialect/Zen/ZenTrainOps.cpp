@@ -76,29 +76,61 @@ LogicalResult TokenLogprobsOp::inferReturnTypes(
   return success();
 }
 
-LogicalResult TokenLogprobsOp::verify() {
-  auto hidden = named("hidden", getHidden());
-  auto head = named("lm_head_w", getLmHeadW());
-  auto targets = named("targets", getTargets());
-  if (failed(shape::expectMinRank(*this, hidden, 1, "[..., H]")) ||
-      failed(shape::expectRank(*this, head, 2, "[V, H]")) ||
-      failed(shape::expectDimsMatch(*this, head, 1, "hidden", hidden, -1,
+/// hidden [..., H], lm_head_w [V, H], targets [...] and τ > 0: shared by
+/// zen.token_logprobs and zen.token_logprobs_grad.
+template <typename OpT> static LogicalResult verifyTokenLogprobs(OpT op) {
+  auto hidden = named("hidden", op.getHidden());
+  auto head = named("lm_head_w", op.getLmHeadW());
+  auto targets = named("targets", op.getTargets());
+  if (failed(shape::expectMinRank(op, hidden, 1, "[..., H]")) ||
+      failed(shape::expectRank(op, head, 2, "[V, H]")) ||
+      failed(shape::expectDimsMatch(op, head, 1, "hidden", hidden, -1,
                                     "hidden")) ||
-      failed(shape::expectSameElementType(*this, head, hidden)) ||
-      failed(shape::expectRank(*this, targets, hidden.rank() - 1,
+      failed(shape::expectSameElementType(op, head, hidden)) ||
+      failed(shape::expectRank(op, targets, hidden.rank() - 1,
                                "(the dims of hidden before H)")))
     return failure();
   // [N, T] is the usual layout; other ranks get unlabelled dims.
   bool sequenceLayout = targets.rank() == 2;
   for (int64_t d = 0; d < targets.rank(); ++d) {
     StringRef label = !sequenceLayout ? "" : d == 0 ? "sequences" : "positions";
-    if (failed(
-            shape::expectDimsMatch(*this, targets, d, label, hidden, d, label)))
+    if (failed(shape::expectDimsMatch(op, targets, d, label, hidden, d, label)))
       return failure();
   }
-  if (!(getTemperature().convertToDouble() > 0.0))
-    return emitOpError() << "expects temperature > 0, found "
-                         << getTemperatureAttr();
+  if (!(op.getTemperature().convertToDouble() > 0.0))
+    return op.emitOpError()
+           << "expects temperature > 0, found " << op.getTemperatureAttr();
+  return success();
+}
+
+LogicalResult TokenLogprobsOp::verify() { return verifyTokenLogprobs(*this); }
+
+//===----------------------------------------------------------------------===//
+// TokenLogprobsGradOp
+//===----------------------------------------------------------------------===//
+
+LogicalResult TokenLogprobsGradOp::verify() {
+  if (failed(verifyTokenLogprobs(*this)))
+    return failure();
+  auto targets = named("targets", getTargets());
+  for (auto t : {named("logp", getLogp()), named("grad_logp", getGradLogp())}) {
+    if (failed(shape::expectRank(*this, t, targets.rank(),
+                                 "(the dims of targets)")) ||
+        failed(shape::expectSameShape(*this, t, targets)))
+      return failure();
+  }
+  if (!getHiddenGrad() && !getLmHeadWGrad())
+    return emitOpError() << "expects at least one result (hidden_grad or "
+                            "lm_head_w_grad)";
+  for (auto [name, result, primal] :
+       {std::tuple<StringRef, Value, Value>{"hidden_grad", getHiddenGrad(),
+                                            getHidden()},
+        {"lm_head_w_grad", getLmHeadWGrad(), getLmHeadW()}})
+    if (result && result.getType() != primal.getType())
+      return emitOpError() << "expects " << name << " to have the type of "
+                           << (primal == getHidden() ? "hidden" : "lm_head_w")
+                           << ", " << primal.getType() << ", found "
+                           << result.getType();
   return success();
 }
 
@@ -151,43 +183,59 @@ LogicalResult GrpoLossOp::inferReturnTypes(MLIRContext *context,
   return success();
 }
 
-LogicalResult GrpoLossOp::verify() {
-  if (failed(verifyPolicyLoss(*this, getLogp(), getOldLogp(), getAdvantages(),
-                              getMask(), getEpsLowAttr(), getEpsHighAttr())))
+/// Shared by zen.grpo_loss and zen.grpo_loss_grad.
+template <typename OpT> static LogicalResult verifyGrpoLoss(OpT op) {
+  if (failed(verifyPolicyLoss(op, op.getLogp(), op.getOldLogp(),
+                              op.getAdvantages(), op.getMask(),
+                              op.getEpsLowAttr(), op.getEpsHighAttr())))
     return failure();
-  auto logp = named("logp", getLogp());
-  if (getRefLogp() &&
-      failed(expectPerToken(*this, named("ref_logp", getRefLogp()), logp)))
+  auto logp = named("logp", op.getLogp());
+  if (op.getRefLogp() &&
+      failed(expectPerToken(op, named("ref_logp", op.getRefLogp()), logp)))
     return failure();
 
-  double beta = getBeta().convertToDouble();
+  double beta = op.getBeta().convertToDouble();
   if (!(beta >= 0.0))
-    return emitOpError() << "expects beta >= 0, found " << getBetaAttr();
-  if (beta != 0.0 && !getRefLogp())
-    return emitOpError() << "expects a ref_logp operand when beta != 0 (the "
-                            "k3 KL term needs the reference policy's "
-                            "log-probs), found beta = "
-                         << getBetaAttr();
+    return op.emitOpError() << "expects beta >= 0, found " << op.getBetaAttr();
+  if (beta != 0.0 && !op.getRefLogp())
+    return op.emitOpError() << "expects a ref_logp operand when beta != 0 (the "
+                               "k3 KL term needs the reference policy's "
+                               "log-probs), found beta = "
+                            << op.getBetaAttr();
 
-  std::optional<int64_t> maxLength = getMaxCompletionLength();
+  std::optional<int64_t> maxLength = op.getMaxCompletionLength();
   if (!maxLength)
     return success();
-  if (getLossType() != GrpoLossType::dr_grpo)
-    return emitOpError() << "has max_completion_length, which only loss_type "
-                            "dr_grpo uses, with loss_type "
-                         << stringifyGrpoLossType(getLossType());
+  if (op.getLossType() != GrpoLossType::dr_grpo)
+    return op.emitOpError()
+           << "has max_completion_length, which only loss_type "
+              "dr_grpo uses, with loss_type "
+           << stringifyGrpoLossType(op.getLossType());
   if (*maxLength <= 0)
-    return emitOpError() << "expects max_completion_length > 0, found "
-                         << *maxLength;
+    return op.emitOpError()
+           << "expects max_completion_length > 0, found " << *maxLength;
   // TRL truncates completions to max_completion_length, so the padded
   // completion length T never exceeds it.
   int64_t positions = logp.dim(1);
   if (!ShapedType::isDynamic(positions) && *maxLength < positions)
-    return emitOpError() << "expects max_completion_length >= " << positions
-                         << ", the completion length (logp dim 1), found "
-                         << *maxLength;
+    return op.emitOpError()
+           << "expects max_completion_length >= " << positions
+           << ", the completion length (logp dim 1), found " << *maxLength;
   return success();
 }
+
+LogicalResult GrpoLossOp::verify() { return verifyGrpoLoss(*this); }
+
+//===----------------------------------------------------------------------===//
+// GspoLossGradOp, GrpoLossGradOp
+//===----------------------------------------------------------------------===//
+
+LogicalResult GspoLossGradOp::verify() {
+  return verifyPolicyLoss(*this, getLogp(), getOldLogp(), getAdvantages(),
+                          getMask(), getEpsLowAttr(), getEpsHighAttr());
+}
+
+LogicalResult GrpoLossGradOp::verify() { return verifyGrpoLoss(*this); }
 
 //===----------------------------------------------------------------------===//
 // ClipGradNormOp
