@@ -23,6 +23,10 @@ def Zen_F32Scalar : 0DTensorOf<[F32]>;
 def Zen_StepTensor : 0DTensorOf<[I64]>,
     BuildableType<"::mlir::RankedTensorType::get({}, $_builder.getI64Type())">;
 
+// A run-time learning rate; buildable so the assembly format needs no type.
+def Zen_LearningRateTensor : 0DTensorOf<[F32]>,
+    BuildableType<"::mlir::RankedTensorType::get({}, $_builder.getF32Type())">;
+
 //===----------------------------------------------------------------------===//
 // zen.token_logprobs
 //===----------------------------------------------------------------------===//
@@ -314,7 +318,10 @@ def Zen_AdamWOp : Zen_Op<"adamw", [Pure, AttrSizedOperandSegments,
     Returns the new parameters, then the new exp_avg, then the new
     exp_avg_sq, each group in operand order and with the operands' types.
     Defaults are torch's (beta1 0.9, beta2 0.999, eps 1e-8, weight_decay
-    0.01); lr has no default.
+    0.01); lr has no default. The optional `lr(%x)` operand, a 0-d f32
+    tensor, replaces the `lr` attribute at run time (learning-rate
+    schedules, `zen-run train-step --lr`); the attribute then records the
+    configured default.
 
     Example (two LoRA tensors):
     ```mlir
@@ -328,6 +335,7 @@ def Zen_AdamWOp : Zen_Op<"adamw", [Pure, AttrSizedOperandSegments,
                        Variadic<Zen_FloatTensor>:$exp_avg,
                        Variadic<Zen_FloatTensor>:$exp_avg_sq,
                        Zen_StepTensor:$step,
+                       Optional<Zen_LearningRateTensor>:$lr_value,
                        F64Attr:$lr,
                        DefaultValuedAttr<F64Attr, "0.9">:$beta1,
                        DefaultValuedAttr<F64Attr, "0.999">:$beta2,
@@ -340,7 +348,8 @@ def Zen_AdamWOp : Zen_Op<"adamw", [Pure, AttrSizedOperandSegments,
   // for the generic form), so the custom syntax spells the types once.
   let assemblyFormat = [{
     `params` `(` $params `)` `grads` `(` $grads `)` `exp_avg` `(` $exp_avg `)`
-    `exp_avg_sq` `(` $exp_avg_sq `)` `step` `(` $step `)` attr-dict
+    `exp_avg_sq` `(` $exp_avg_sq `)` `step` `(` $step `)`
+    (`lr` `(` $lr_value^ `)`)? attr-dict
     custom<ParamTypes>(ref($params), ref($grads), ref($exp_avg),
                        ref($exp_avg_sq),
                        type($params), type($grads), type($exp_avg),

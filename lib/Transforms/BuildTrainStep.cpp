@@ -523,10 +523,10 @@ BuildTrainStepPass::buildTrainStep(func::FuncOp policy, func::FuncOp vjp,
     adamTypes.push_back(v.getType());
   auto adam = AdamWOp::create(
       b, loc, adamTypes, params, clip.getClipped(), ms, vs,
-      step.getArgument(stepArg), b.getF64FloatAttr(learningRate),
+      step.getArgument(stepArg), step.getArgument(lrArg),
+      b.getF64FloatAttr(learningRate),
       b.getF64FloatAttr(adamBeta1), b.getF64FloatAttr(adamBeta2),
       b.getF64FloatAttr(adamEpsilon), b.getF64FloatAttr(weightDecay));
-  (void)lrArg;
 
   SmallVector<Value> results = {loss, call.getResult(1), call.getResult(2),
                                 norm};

@@ -313,13 +313,13 @@ ReverseModeBuilder::getOrBuild(func::FuncOp fn, ArrayRef<bool> argNeedsGrad,
   std::string name = vjpName.empty()
                          ? (fn.getSymName() + "_vjp").str()
                          : vjpName.str();
-  OpBuilder moduleBuilder(fn);
-  moduleBuilder.setInsertionPointAfter(fn);
-  auto vjp = func::FuncOp::create(moduleBuilder, fn.getLoc(), name,
-                                  moduleBuilder.getFunctionType(inputs,
-                                                                results));
+  // Created detached, then inserted through the symbol table, which renames
+  // it if another activity pattern of `fn` already took the name.
+  auto vjp = func::FuncOp::create(fn.getLoc(), name,
+                                  FunctionType::get(fn.getContext(), inputs,
+                                                    results));
   vjp.setPrivate();
-  SymbolTable(module).insert(vjp); // uniquifies the name if needed
+  SymbolTable(module).insert(vjp, std::next(Block::iterator(fn)));
   built[key] = vjp;
   // The weights stay read-only in the backward function too.
   for (unsigned i = 0, e = fn.getNumArguments(); i < e; ++i)

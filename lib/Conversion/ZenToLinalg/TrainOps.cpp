@@ -438,7 +438,6 @@ struct AdamWLowering : OpConversionPattern<AdamWOp> {
                   ConversionPatternRewriter &rewriter) const override {
     ImplicitLocOpBuilder b(op.getLoc(), rewriter);
     MLIRContext *ctx = b.getContext();
-    double lr = op.getLr().convertToDouble();
     double beta1 = op.getBeta1().convertToDouble();
     double beta2 = op.getBeta2().convertToDouble();
     Type f64 = b.getF64Type(), f32 = b.getF32Type();
@@ -446,6 +445,12 @@ struct AdamWLowering : OpConversionPattern<AdamWOp> {
       return arith::ConstantOp::create(b, f64, b.getF64FloatAttr(v))
           .getResult();
     };
+    // The run-time learning rate when given, else the attribute.
+    Value lr = adaptor.getLrValue()
+                   ? arith::ExtFOp::create(
+                         b, f64, extractScalar(b, adaptor.getLrValue()))
+                         .getResult()
+                   : c64(op.getLr().convertToDouble());
     Value t =
         arith::SIToFPOp::create(b, f64, extractScalar(b, adaptor.getStep()));
     Value bc1 = arith::SubFOp::create(b, c64(1.0),
@@ -453,11 +458,15 @@ struct AdamWLowering : OpConversionPattern<AdamWOp> {
     Value bc2 = arith::SubFOp::create(b, c64(1.0),
                                       math::PowFOp::create(b, c64(beta2), t));
     Value negStepSize = arith::TruncFOp::create(
-        b, f32,
-        arith::NegFOp::create(b, arith::DivFOp::create(b, c64(lr), bc1)));
+        b, f32, arith::NegFOp::create(b, arith::DivFOp::create(b, lr, bc1)));
     Value bc2Sqrt =
         arith::TruncFOp::create(b, f32, math::SqrtOp::create(b, bc2));
-    double decay = 1.0 - lr * op.getWeightDecay().convertToDouble();
+    Value decay = arith::TruncFOp::create(
+        b, f32,
+        arith::SubFOp::create(
+            b, c64(1.0),
+            arith::MulFOp::create(
+                b, lr, c64(op.getWeightDecay().convertToDouble()))));
     double eps = op.getEps().convertToDouble();
 
     size_t count = adaptor.getParams().size();
@@ -479,7 +488,7 @@ struct AdamWLowering : OpConversionPattern<AdamWOp> {
             Value theta = toF32(nb, l, a[0]), g = toF32(nb, l, a[1]);
             Value m = toF32(nb, l, a[2]), v = toF32(nb, l, a[3]);
             theta = roundThrough(
-                nb, l, mulF(nb, l, theta, f32Const(nb, l, decay)), elem);
+                nb, l, mulF(nb, l, theta, decay), elem);
             // torch's lerp: weight < 0.5 ? m + w (g − m) : g − (g − m)(1 − w).
             float w = static_cast<float>(1.0 - beta1);
             Value diff = subF(nb, l, g, m);

@@ -25,3 +25,13 @@ func.func @all_attrs_bf16(%p: tensor<1024xbf16>, %g: tensor<1024xbf16>, %m: tens
       : tensor<1024xbf16>
   return %p2 : tensor<1024xbf16>
 }
+
+// A run-time learning rate replaces the attribute (schedules, --lr).
+// CHECK-LABEL: func.func @runtime_lr
+// CHECK: zen.adamw params(%arg0) grads(%arg1) exp_avg(%arg2) exp_avg_sq(%arg3) step(%arg4) lr(%arg5) {lr = 1.000000e-05 : f64} : tensor<16xf32>
+func.func @runtime_lr(%p: tensor<16xf32>, %g: tensor<16xf32>, %m: tensor<16xf32>,
+                      %v: tensor<16xf32>, %t: tensor<i64>, %lr: tensor<f32>) -> tensor<16xf32> {
+  %p2, %m2, %v2 = zen.adamw params(%p) grads(%g) exp_avg(%m) exp_avg_sq(%v) step(%t) lr(%lr)
+      {lr = 1.0e-5 : f64} : tensor<16xf32>
+  return %p2 : tensor<16xf32>
+}

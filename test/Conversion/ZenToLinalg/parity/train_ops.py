@@ -69,6 +69,12 @@ func.func @adamw(%p: tensor<2xf32>, %g: tensor<2xf32>, %m: tensor<2xf32>, %v: te
       {lr = 1.0e-03 : f64, weight_decay = 1.0e-02 : f64} : tensor<2xf32>
   return %r#0, %r#1, %r#2 : tensor<2xf32>, tensor<2xf32>, tensor<2xf32>
 }
+func.func @adamw_lr(%p: tensor<2xf32>, %g: tensor<2xf32>, %m: tensor<2xf32>, %v: tensor<2xf32>,
+                    %t: tensor<i64>, %lr: tensor<f32>) -> (tensor<2xf32>, tensor<2xf32>, tensor<2xf32>) {
+  %r:3 = zen.adamw params(%p) grads(%g) exp_avg(%m) exp_avg_sq(%v) step(%t) lr(%lr)
+      {lr = 5.0e-01 : f64, weight_decay = 1.0e-02 : f64} : tensor<2xf32>
+  return %r#0, %r#1, %r#2 : tensor<2xf32>, tensor<2xf32>, tensor<2xf32>
+}
 func.func @adamw2(%p: tensor<?x3xf32>, %q: tensor<5xf32>, %g: tensor<?x3xf32>, %gq: tensor<5xf32>,
                   %m: tensor<?x3xf32>, %mq: tensor<5xf32>, %v: tensor<?x3xf32>, %vq: tensor<5xf32>, %t: tensor<i64>)
     -> (tensor<?x3xf32>, tensor<5xf32>, tensor<?x3xf32>, tensor<5xf32>, tensor<?x3xf32>, tensor<5xf32>) {
@@ -268,6 +274,15 @@ def worked_example():
     for step, want in zip((1, 2), expected):
         p, m, v = KERNEL.call("adamw", [p, g, m, v, np.array(step, np.int64)], [(F32, 1)] * 3)
         record(f"§8 AdamW step {step}", check_close(f"adamw step {step}", p, want, atol=1e-7, rtol=0))
+    # The same two steps with lr 1e-3 passed at run time (the attribute says 0.5).
+    p = np.array([0.5, -0.3], F32)
+    m = np.zeros(2, F32)
+    v = np.zeros(2, F32)
+    for step, want in zip((1, 2), expected):
+        p, m, v = KERNEL.call("adamw_lr", [p, g, m, v, np.array(step, np.int64),
+                                           np.array(1e-3, F32)], [(F32, 1)] * 3)
+        record(f"§8 AdamW step {step}, run-time lr",
+               check_close(f"adamw run-time lr step {step}", p, want, atol=1e-7, rtol=0))
 
 
 # -------------------------------------------------------------------------------------------
