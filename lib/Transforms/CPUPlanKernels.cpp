@@ -9,10 +9,12 @@
 
 #include "zen/Transforms/Passes.h"
 
+#include "mlir/Analysis/SliceAnalysis.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Arith/Transforms/BufferizableOpInterfaceImpl.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Linalg/Transforms/AllInterfaces.h"
+#include "mlir/Dialect/Linalg/Transforms/Transforms.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/SCF/Transforms/BufferizableOpInterfaceImpl.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
@@ -525,6 +527,24 @@ private:
 // Everything else
 //===----------------------------------------------------------------------===//
 
+/// Whether the vectorizer can handle every reduction of `op`: each result
+/// that is reduced into must be carried by exactly one combiner it knows
+/// (add, mul, min, max, and, or, xor). Others (a select-based running
+/// argmax, several chained updates) stay scalar rather than failing the
+/// transform schedule.
+bool reductionsVectorize(linalg::LinalgOp op) {
+  for (OpOperand &init : op.getDpsInitsMutable()) {
+    if (op.getMatchingIndexingMap(&init).isPermutation())
+      continue;
+    SmallVector<Operation *> combiners;
+    unsigned position = init.getOperandNumber() - op.getNumDpsInputs();
+    if (!matchReduction(op.getRegionOutputArgs(), position, combiners) ||
+        combiners.size() != 1 || !linalg::getCombinerOpKind(combiners[0]))
+      return false;
+  }
+  return true;
+}
+
 /// Plans an op with a static innermost loop: the outer loops tiled by 1, the
 /// innermost by a vector-sized step ("elementwise" when the innermost loop is
 /// parallel, whatever the outer ones are; "reduction" when only the innermost
@@ -540,7 +560,7 @@ void planOther(linalg::LinalgOp op, unsigned vectorWidth) {
         return;
   SmallVector<int64_t> ranges = op.getStaticLoopRanges();
   int64_t inner = ranges.back();
-  if (ShapedType::isDynamic(inner) || inner < 2)
+  if (ShapedType::isDynamic(inner) || inner < 2 || !reductionsVectorize(op))
     return;
   auto iters = op.getIteratorTypesArray();
   unsigned numLoops = iters.size();
