@@ -461,12 +461,15 @@ struct AdamWLowering : OpConversionPattern<AdamWOp> {
         b, f32, arith::NegFOp::create(b, arith::DivFOp::create(b, lr, bc1)));
     Value bc2Sqrt =
         arith::TruncFOp::create(b, f32, math::SqrtOp::create(b, bc2));
-    Value decay = arith::TruncFOp::create(
-        b, f32,
-        arith::SubFOp::create(
-            b, c64(1.0),
-            arith::MulFOp::create(
-                b, lr, c64(op.getWeightDecay().convertToDouble()))));
+    // θ's decay factor 1 − lr·wd: a constant unless lr comes at run time.
+    double wd = op.getWeightDecay().convertToDouble();
+    Value runtimeDecay;
+    if (adaptor.getLrValue())
+      runtimeDecay = arith::TruncFOp::create(
+          b, f32,
+          arith::SubFOp::create(b, c64(1.0),
+                                arith::MulFOp::create(b, lr, c64(wd))));
+    double constantDecay = 1.0 - op.getLr().convertToDouble() * wd;
     double eps = op.getEps().convertToDouble();
 
     size_t count = adaptor.getParams().size();
@@ -488,7 +491,9 @@ struct AdamWLowering : OpConversionPattern<AdamWOp> {
             Value theta = toF32(nb, l, a[0]), g = toF32(nb, l, a[1]);
             Value m = toF32(nb, l, a[2]), v = toF32(nb, l, a[3]);
             theta = roundThrough(
-                nb, l, mulF(nb, l, theta, decay), elem);
+                nb, l, mulF(nb, l, theta,
+                      runtimeDecay ? runtimeDecay
+                                   : f32Const(nb, l, constantDecay)), elem);
             // torch's lerp: weight < 0.5 ? m + w (g − m) : g − (g − m)(1 − w).
             float w = static_cast<float>(1.0 - beta1);
             Value diff = subF(nb, l, g, m);
