@@ -176,3 +176,17 @@ for n in names:
     assert err < 1e-6, "%s after one step: max |zen - adamw| = %g" % (n, err)
 print("OK update: max |zen - adamw| = %.1e (lr %g, grad norm %.3g)"
       % (worst, lr, total))
+
+# --- Resume: two steps in one run == one step, a checkpoint, one resumed step.
+two = os.path.join(work, "two-steps")
+ckpt = os.path.join(work, "ckpt")
+resumed = os.path.join(work, "resumed")
+run(batch, "--adapter", adir, "--steps", "2", "--save-adapter", two)
+run(batch, "--adapter", adir, "--steps", "1", "--checkpoint", ckpt)
+run(batch, "--resume", ckpt, "--steps", "1", "--save-adapter", resumed)
+a = st.load_file(os.path.join(two, "adapter_model.safetensors"))[0]
+b = st.load_file(os.path.join(resumed, "adapter_model.safetensors"))[0]
+assert sorted(a) == sorted(b)
+for n in a:
+    assert np.array_equal(a[n], b[n]), "%s differs after resuming" % n
+print("OK resume: %d tensors bit-identical" % len(a))
