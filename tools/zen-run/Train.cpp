@@ -42,15 +42,12 @@ const char *kTrainUsage =
     "                        8) of 4 random ids; group_size completions of L\n"
     "                        tokens (default 16) sampled per prompt; reward =\n"
     "                        fraction of tokens equal to --target (default\n"
-    "                        7); N steps (default 100); learning rate 1e-2\n"
-    "                        unless --lr. Prints the mean reward per step\n";
+    "                        7); N steps (default 100); the compiled learning\n"
+    "                        rate unless --lr. Prints the mean reward per step\n";
 
 namespace {
 
 using Clock = std::chrono::steady_clock;
-
-/// gspo's default learning rate, unless the model's is larger.
-constexpr float kToyLearningRate = 1e-2f;
 
 double msSince(Clock::time_point start) {
   return std::chrono::duration<double, std::milli>(Clock::now() - start)
@@ -266,12 +263,8 @@ Status runGspo(zen_model_t *model, const Options &options, const BindFn &bind) {
   config.target_token = int64_t(target);
   config.eos_token = options.has("eos") ? int64_t(eos) : -1;
   ZEN_RUN_TRY(learningRate(options, config.learning_rate));
-  // The compiled learning rate suits real data (TRL's 1e-6 by default);
-  // the toy task on a tiny random model needs far larger steps to move
-  // within a few minutes.
-  if (!options.has("lr"))
-    config.learning_rate =
-        std::max(float(info.learning_rate), kToyLearningRate);
+  float lr = config.learning_rate > 0 ? config.learning_rate
+                                      : float(info.learning_rate);
   ZEN_RUN_TRY(bind());
   TrainerHandle trainer;
   ZEN_RUN_TRY(makeTrainer(model, options, trainer));
@@ -281,9 +274,18 @@ Status runGspo(zen_model_t *model, const Options &options, const BindFn &bind) {
   config.seed = seed ^ 0x9e3779b97f4a7c15ull;
   std::printf("gspo: %" PRIu64 " prompts x %" PRId64 " completions of %" PRIu64
               " tokens, reward = fraction of "
-              "tokens equal to %" PRIu64 ", learning rate %g\n",
+              "tokens equal to %" PRIu64 ", %s, learning rate %g\n",
               prompts, info.group_size, completionLen, target,
-              double(config.learning_rate));
+              info.lora ? "LoRA" : "full weights", double(lr));
+  // The LM head is not a LoRA target: on random weights (std 0.02) its
+  // logits span a fraction of a nat, which caps the target's probability
+  // near 1/V whatever the adapters learn (docs/runtime.md, "The toy task").
+  if (info.lora && options.has("random-weights"))
+    std::fprintf(stderr,
+                 "zen-run: note: LoRA leaves the LM head frozen; on random "
+                 "weights it caps how far the reward can rise (compile with "
+                 "--training specs/training/toy-gspo.yaml for full-weight "
+                 "training; docs/runtime.md)\n");
   std::vector<float> rewards;
   Clock::time_point begin = Clock::now();
   for (uint64_t i = 1; i <= steps; ++i) {
