@@ -113,6 +113,44 @@ std::string jsonString(const std::string &s) {
   return out;
 }
 
+/// One tensor of a trainable as files hold it. A stacked expert parameter
+/// "...experts.{e}.up_proj.weight" [E, out, in] (full-weight training of a
+/// MoE model) is E tensors "...experts.<e>.up_proj.weight" [out, in], as in
+/// HF checkpoints, so that a checkpoint's model.safetensors loads with
+/// --weights and dumped gradients carry the HF names; elements
+/// [offset, offset + count) of the trainable.
+struct FileTensor {
+  std::string name;
+  std::vector<int64_t> shape;
+  uint64_t offset = 0, count = 0;
+};
+
+std::vector<FileTensor> fileTensors(const Trainer::Tensor &t,
+                                    const std::string &suffix) {
+  size_t brace = t.name.find("{e}");
+  if (brace == std::string::npos || t.shape.empty())
+    return {{t.name + suffix, t.shape, 0, t.count}};
+  std::vector<FileTensor> out;
+  uint64_t experts = uint64_t(t.shape[0]), each = t.count / experts;
+  for (uint64_t e = 0; e < experts; ++e)
+    out.push_back({t.name.substr(0, brace) + cat(e) + t.name.substr(brace + 3) +
+                       suffix,
+                   std::vector<int64_t>(t.shape.begin() + 1, t.shape.end()),
+                   e * each, each});
+  return out;
+}
+
+/// Adds `data` (a trainable's value, gradient or optimizer state) under the
+/// trainable's file names.
+zen_status_t addTrainable(SafetensorsWriter &writer, const Trainer::Tensor &t,
+                          const std::string &suffix, const void *data) {
+  for (const FileTensor &f : fileTensors(t, suffix))
+    ZEN_RETURN_IF_ERROR(writer.addTensor(
+        f.name, ZEN_DTYPE_F32, f.shape,
+        static_cast<const float *>(data) + f.offset, f.count * 4));
+  return nullptr;
+}
+
 /// Values of the trainables, or of their optimizer state, by name, read
 /// from one safetensors file: every name must be there with its shape, and
 /// nothing else. All or nothing: the caller commits the result.
@@ -126,28 +164,30 @@ zen_status_t readTensors(const std::string &path,
   std::set<std::string> expected;
   for (const Trainer::Tensor &t : tensors)
     for (const std::string &suffix : suffixes) {
-      std::string name = t.name + suffix;
-      expected.insert(name);
-      const TensorEntry *e = file->find(name);
-      if (!e)
-        return makeStatus(
-            ZEN_STATUS_NOT_FOUND,
-            cat(path, ": tensor ", quoted(name), " not found: ", what));
-      if (e->shape != t.shape)
-        return makeStatus(ZEN_STATUS_INVALID_ARGUMENT,
-                          cat(path, ": tensor ", quoted(name),
-                              ": shape mismatch: the model expects ",
-                              formatShape(t.shape), ", the file has ",
-                              formatShape(e->shape)));
-      if (e->dtype != ZEN_DTYPE_F32 && e->dtype != ZEN_DTYPE_BF16 &&
-          e->dtype != ZEN_DTYPE_F16)
-        return makeStatus(ZEN_STATUS_UNSUPPORTED,
-                          cat(path, ": tensor ", quoted(name), " is ",
-                              dtypeName(e->dtype),
-                              "; expected F32, BF16 or F16"));
-      std::vector<float> &v = out[name];
+      std::vector<float> &v = out[t.name + suffix];
       v.resize(t.count);
-      convertToF32(e->dtype, e->data, v.data(), t.count);
+      for (const FileTensor &f : fileTensors(t, suffix)) {
+        const std::string &name = f.name;
+        expected.insert(name);
+        const TensorEntry *e = file->find(name);
+        if (!e)
+          return makeStatus(
+              ZEN_STATUS_NOT_FOUND,
+              cat(path, ": tensor ", quoted(name), " not found: ", what));
+        if (e->shape != f.shape)
+          return makeStatus(ZEN_STATUS_INVALID_ARGUMENT,
+                            cat(path, ": tensor ", quoted(name),
+                                ": shape mismatch: the model expects ",
+                                formatShape(f.shape), ", the file has ",
+                                formatShape(e->shape)));
+        if (e->dtype != ZEN_DTYPE_F32 && e->dtype != ZEN_DTYPE_BF16 &&
+            e->dtype != ZEN_DTYPE_F16)
+          return makeStatus(ZEN_STATUS_UNSUPPORTED,
+                            cat(path, ": tensor ", quoted(name), " is ",
+                                dtypeName(e->dtype),
+                                "; expected F32, BF16 or F16"));
+        convertToF32(e->dtype, e->data, v.data() + f.offset, f.count);
+      }
     }
   for (const TensorEntry &e : file->tensors())
     if (!expected.count(e.name))
@@ -352,8 +392,7 @@ zen_status_t writeTrainables(const Trainer &trainer, const std::string &path) {
   // What PEFT (save_pretrained) and transformers write.
   ZEN_RETURN_IF_ERROR(writer.addMetadata("format", "pt"));
   for (const Trainer::Tensor &t : trainer.tensors())
-    ZEN_RETURN_IF_ERROR(writer.addTensor(t.name, ZEN_DTYPE_F32, t.shape,
-                                         t.value.get(), t.count * 4));
+    ZEN_RETURN_IF_ERROR(addTrainable(writer, t, "", t.value.get()));
   ZEN_RETURN_IF_ERROR(writer.write(path));
   return afterWrite(path);
 }
@@ -444,8 +483,7 @@ zen_status_t Trainer::saveGrads(const std::string &path) const {
                                 ? " yet (run a step first)"
                                 : " (the model's train_step returns no 'grad:' "
                                   "results)"));
-    ZEN_RETURN_IF_ERROR(writer.addTensor(t.name, ZEN_DTYPE_F32, t.shape,
-                                         t.grad.get(), t.count * 4));
+    ZEN_RETURN_IF_ERROR(addTrainable(writer, t, "", t.grad.get()));
   }
   return writer.write(path);
 }
@@ -461,12 +499,10 @@ zen_status_t Trainer::saveCheckpoint(const std::string &dir) const {
               writeTrainables(*this, joinPath(tmp, kFullWeights)));
         SafetensorsWriter optim;
         for (const Tensor &t : tensors_) {
-          ZEN_RETURN_IF_ERROR(optim.addTensor(t.name + ".exp_avg",
-                                              ZEN_DTYPE_F32, t.shape,
-                                              t.expAvg.get(), t.count * 4));
-          ZEN_RETURN_IF_ERROR(optim.addTensor(t.name + ".exp_avg_sq",
-                                              ZEN_DTYPE_F32, t.shape,
-                                              t.expAvgSq.get(), t.count * 4));
+          ZEN_RETURN_IF_ERROR(
+              addTrainable(optim, t, ".exp_avg", t.expAvg.get()));
+          ZEN_RETURN_IF_ERROR(
+              addTrainable(optim, t, ".exp_avg_sq", t.expAvgSq.get()));
         }
         std::string optimPath = joinPath(tmp, kOptimizerState);
         ZEN_RETURN_IF_ERROR(optim.write(optimPath));

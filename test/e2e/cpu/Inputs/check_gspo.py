@@ -45,7 +45,7 @@ def mean(xs):
 
 
 # 1. The reward rises.
-steps = int(os.environ.get("ZEN_GSPO_STEPS", "120"))
+steps = int(os.environ.get("ZEN_GSPO_STEPS", "150"))
 _, rewards = gspo("--steps", steps)
 if sorted(rewards) != list(range(1, steps + 1)):
     sys.exit(f"FAIL expected steps 1..{steps}, got {sorted(rewards)[:5]}...")

@@ -13,9 +13,13 @@ adapters (PEFT's B = 0 init would make d/dA vanish):
           dumped gradients after global-norm clipping (gspo-training.md §7);
   resume  two steps in one run equal one step, a checkpoint and a resumed
           step, bit for bit.
+With TRAINING.yaml (the file given to zen-compile --training) its settings
+replace the spec's; `finetune: full` checks every weight of the model
+instead of adapters: one sampled entry of each tensor, and the update and
+the resume through --checkpoint's model.safetensors.
 Prints "OK <case> <figures>"; any mismatch raises.
 
-usage: check_train.py ZEN_RUN MODEL.so SPEC.yaml SRC_ROOT WORK_DIR
+usage: check_train.py ZEN_RUN MODEL.so SPEC.yaml SRC_ROOT WORK_DIR [TRAINING.yaml]
 """
 
 import json
@@ -39,6 +43,10 @@ with open(spec_path) as f:
     spec = yaml.safe_load(f)
 config = spec["model"]
 train = spec.get("training", {})
+if len(sys.argv) > 6:
+    with open(sys.argv[6]) as f:
+        train = yaml.safe_load(f)
+full = train.get("finetune", "lora") == "full"
 G = int(train.get("num_generations", 8))
 lora_cfg = train.get("lora", {})
 r = int(lora_cfg.get("r", 8))
@@ -63,7 +71,7 @@ os.makedirs(wdir)
 st.save_file(os.path.join(wdir, "model.safetensors"), weights)
 
 adapter = {}
-for name, w in sorted(weights.items()):
+for name, w in sorted(weights.items()) if not full else []:
     if not name.startswith("model.layers.") or ".experts." in name:
         continue
     module = name[:-len(".weight")]
@@ -93,8 +101,12 @@ rewards = rng.standard_normal(N).astype(np.float32)
 positions = np.tile(np.arange(T, dtype=np.int64), (N, 1))
 
 
-def reference_logp(ad):
-    lora = models.lora_from_peft(ad, alpha, r)
+def reference_logp(trained):
+    """Log-probs with the trained tensors: adapters, or (full) all weights."""
+    if full:
+        return training.completion_logprobs(config, trained, ids, None,
+                                            positions, temperature)
+    lora = models.lora_from_peft(trained, alpha, r)
     return training.completion_logprobs(config, weights, ids, None, positions,
                                         temperature, lora=lora)
 
@@ -122,10 +134,31 @@ def load_grads(path):
             for k, v in grads.items()}
 
 
-logp0 = reference_logp(adapter)
+# What is trained, its initial values, and how zen-run starts from them.
+trained0 = weights if full else adapter
+start = [] if full else ["--adapter", adir]
+logp0 = reference_logp(trained0)
 batch = {"input_ids": ids, "completion_mask": completion_mask,
          "rewards": rewards}
-names = sorted(adapter)
+# Qwen3-Next's multi-token-prediction head is not in the policy's loss, so
+# full-weight training leaves it alone.
+names = sorted(n for n in trained0 if not n.startswith("mtp."))
+
+
+def sample_entries():
+    """16 random adapter entries; with full weights one entry per tensor, an
+    embedding row of a token in the batch (other rows get no gradient)."""
+    if not full:
+        for _ in range(16):
+            name = names[rng.integers(len(names))]
+            yield name, tuple(rng.integers(d) for d in adapter[name].shape)
+        return
+    for name in names:
+        shape = weights[name].shape
+        idx = tuple(rng.integers(d) for d in shape)
+        if name.endswith("embed_tokens.weight"):
+            idx = (int(ids[rng.integers(N), rng.integers(T - 1)]),) + idx[1:]
+        yield name, idx
 for case, old in [("on-policy", None),
                   ("off-policy", (logp0 + 2e-4 * rng.standard_normal(logp0.shape)
                                   * completion_mask).astype(np.float32))]:
@@ -133,18 +166,17 @@ for case, old in [("on-policy", None),
     if old is not None:
         b["old_logprobs"] = old
     gpath = os.path.join(work, case + "-grads.safetensors")
-    run(b, "--adapter", adir, "--dump-grads", gpath, "--steps", "1")
+    run(b, *start, "--dump-grads", gpath, "--steps", "1")
     grads = load_grads(gpath)
     missing = set(names) - set(grads)
     assert not missing, "no gradient for %s" % sorted(missing)[:3]
     scale = max(float(np.max(np.abs(g))) for g in grads.values())
     old_ref = logp0 if old is None else old.astype(np.float64)
-    worst, h = 0.0, 1e-5
-    for k in range(16):
-        name = names[rng.integers(len(names))]
-        idx = tuple(rng.integers(d) for d in adapter[name].shape)
-        plus = {n: a.astype(np.float64) for n, a in adapter.items()}
-        minus = {n: a.astype(np.float64) for n, a in adapter.items()}
+    worst, h, count = 0.0, 1e-5, 0
+    for name, idx in sample_entries():
+        count += 1
+        plus = {n: a.astype(np.float64) for n, a in trained0.items()}
+        minus = {n: a.astype(np.float64) for n, a in trained0.items()}
         plus[name][idx] += h
         minus[name][idx] -= h
         fd = (reference_loss(plus, old_ref) - reference_loss(minus, old_ref)) / (2 * h)
@@ -152,22 +184,23 @@ for case, old in [("on-policy", None),
         worst = max(worst, err)
         assert err < 2e-3, "%s %s%s: zen %g, finite difference %g" % (
             case, name, idx, grads[name][idx], fd)
-    print("OK grads %s: 16 entries, max |zen - fd| / max|grad| = %.1e"
-          % (case, worst))
+    print("OK grads %s: %d entries, max |zen - fd| / max|grad| = %.1e"
+          % (case, count, worst))
 
 # --- One AdamW step on the clipped gradients (torch semantics).
 outdir = os.path.join(work, "after-1")
 gpath = os.path.join(work, "step-grads.safetensors")
-run(batch, "--adapter", adir, "--dump-grads", gpath, "--save-adapter", outdir,
-    "--steps", "1")
+saved = "model.safetensors" if full else "adapter_model.safetensors"
+run(batch, *start, "--dump-grads", gpath,
+    "--checkpoint" if full else "--save-adapter", outdir, "--steps", "1")
 grads = load_grads(gpath)
-after = st.load_file(os.path.join(outdir, "adapter_model.safetensors"))[0]
+after = st.load_file(os.path.join(outdir, saved))[0]
 total = np.sqrt(sum(np.sum(grads[n].astype(np.float64) ** 2) for n in names))
 clip = min(1.0, max_norm / (total + 1e-6))
 worst = 0.0
 for n in names:
     g = grads[n].astype(np.float64) * clip
-    theta = adapter[n].astype(np.float64) * (1 - lr * wd)
+    theta = trained0[n].astype(np.float64) * (1 - lr * wd)
     m = 0.1 * g
     v = 0.001 * g * g
     expect = theta - (lr / 0.1) * m / (np.sqrt(v) / np.sqrt(0.001) + 1e-8)
@@ -181,11 +214,12 @@ print("OK update: max |zen - adamw| = %.1e (lr %g, grad norm %.3g)"
 two = os.path.join(work, "two-steps")
 ckpt = os.path.join(work, "ckpt")
 resumed = os.path.join(work, "resumed")
-run(batch, "--adapter", adir, "--steps", "2", "--save-adapter", two)
-run(batch, "--adapter", adir, "--steps", "1", "--checkpoint", ckpt)
-run(batch, "--resume", ckpt, "--steps", "1", "--save-adapter", resumed)
-a = st.load_file(os.path.join(two, "adapter_model.safetensors"))[0]
-b = st.load_file(os.path.join(resumed, "adapter_model.safetensors"))[0]
+save = "--checkpoint" if full else "--save-adapter"
+run(batch, *start, "--steps", "2", save, two)
+run(batch, *start, "--steps", "1", "--checkpoint", ckpt)
+run(batch, "--resume", ckpt, "--steps", "1", save, resumed)
+a = st.load_file(os.path.join(two, saved))[0]
+b = st.load_file(os.path.join(resumed, saved))[0]
 assert sorted(a) == sorted(b)
 for n in a:
     assert np.array_equal(a[n], b[n]), "%s differs after resuming" % n
