@@ -117,7 +117,7 @@ def reference_loss(ad, old):
                               eps_low, eps_high).loss
 
 
-def run(batch, *args):
+def run(batch, *args, stderr=None):
     path = os.path.join(work, "batch.safetensors")
     st.save_file(path, batch)
     cmd = [zen_run, model_path, "train-step", "--weights", wdir, "--batch",
@@ -125,6 +125,8 @@ def run(batch, *args):
     out = subprocess.run(cmd, capture_output=True, text=True)
     if out.returncode != 0:
         raise SystemExit("zen-run train-step failed:\n" + out.stderr)
+    if stderr is not None:
+        stderr.append(out.stderr)
     return out.stdout
 
 
@@ -224,3 +226,31 @@ assert sorted(a) == sorted(b)
 for n in a:
     assert np.array_equal(a[n], b[n]), "%s differs after resuming" % n
 print("OK resume: %d tensors bit-identical" % len(a))
+
+# --- A non-finite step is skipped with a warning and changes nothing. An old
+# log-prob of -1e30 (finite, so the batch is valid) makes the sequence ratio
+# exp(mean(logp - old)) overflow; with a negative advantage the clipped
+# objective min(s·A, clip(s)·A) is -inf.
+bad = dict(batch)
+bad_rewards = rewards.copy()
+bad_rewards[0] = float(np.min(rewards[:G])) - 1.0  # advantage < 0
+bad["rewards"] = bad_rewards
+bad_old = logp0.astype(np.float32).copy()
+bad_old[0, completion_mask[0] > 0] = -1e30
+bad["old_logprobs"] = bad_old
+before = os.path.join(work, "before-skip")
+after_skip = os.path.join(work, "after-skip")
+run(batch, *start, "--steps", "1", "--checkpoint", before)
+warnings = []
+out = run(bad, "--resume", before, "--steps", "1", "--checkpoint", after_skip,
+          stderr=warnings)
+assert "[skipped]" in out and "step skipped" in warnings[0], (out, warnings)
+for f in sorted(os.listdir(before)):
+    if not f.endswith(".safetensors"):
+        continue
+    x = st.load_file(os.path.join(before, f))[0]
+    y = st.load_file(os.path.join(after_skip, f))[0]
+    assert sorted(x) == sorted(y), f
+    for n in x:
+        assert np.array_equal(x[n], y[n]), "%s: %s changed by a skipped step" % (f, n)
+print("OK skip: %s" % warnings[0].strip().splitlines()[-1])
