@@ -30,40 +30,6 @@
 using namespace mlir;
 using namespace mlir::zen;
 
-namespace {
-/// C-interface wrappers (_mlir_ciface_<name>) on the public host functions,
-/// as on the CPU: zen_entry_<name> forwards to them.
-struct CUDAEmitCInterface
-    : PassWrapper<CUDAEmitCInterface, OperationPass<ModuleOp>> {
-  MLIR_DEFINE_EXPLICIT_INTERNAL_INLINE_TYPE_ID(CUDAEmitCInterface)
-  void runOnOperation() override {
-    for (auto func : getOperation().getOps<func::FuncOp>())
-      if (func.isPublic() && !func.isExternal())
-        func->setAttr(LLVM::LLVMDialect::getEmitCWrapperAttrName(),
-                      UnitAttr::get(func.getContext()));
-  }
-};
-/// memref.copy -> linalg.copy, so copies become kernels like every other
-/// linalg op (a host memref.copy would call the C runner's memrefCopy).
-struct CUDACopiesToLinalg
-    : PassWrapper<CUDACopiesToLinalg, OperationPass<ModuleOp>> {
-  MLIR_DEFINE_EXPLICIT_INTERNAL_INLINE_TYPE_ID(CUDACopiesToLinalg)
-  void getDependentDialects(DialectRegistry &registry) const override {
-    registry.insert<linalg::LinalgDialect>();
-  }
-  void runOnOperation() override {
-    SmallVector<memref::CopyOp> copies;
-    getOperation().walk([&](memref::CopyOp copy) { copies.push_back(copy); });
-    for (memref::CopyOp copy : copies) {
-      OpBuilder b(copy);
-      linalg::CopyOp::create(b, copy.getLoc(), copy.getSource(),
-                             copy.getTarget());
-      copy.erase();
-    }
-  }
-};
-} // namespace
-
 std::string mlir::zen::defaultCUDAToolkitPath() {
   if (std::optional<std::string> home =
           llvm::sys::Process::GetEnv("CUDA_HOME"))
@@ -85,7 +51,7 @@ void mlir::zen::buildCUDACodegenStage(OpPassManager &pm,
   bufferization::buildBufferDeallocationPipeline(pm);
   pm.addPass(createCSEPass());
   pm.addPass(createCanonicalizerPass());
-  pm.addPass(std::make_unique<CUDACopiesToLinalg>());
+  pm.addPass(createZenCopiesToLinalg());
   // 2. Tensor-core GEMMs.
   pm.addPass(createZenCUDAGemmToMMA());
   // 3. Everything else: one thread per point of the parallel loops.
@@ -93,7 +59,7 @@ void mlir::zen::buildCUDACodegenStage(OpPassManager &pm,
   pm.addPass(createZenCUDAMapLoops());
   // 4. Managed host buffers, kernel-visible constants.
   pm.addPass(createZenCUDAHostMemory());
-  pm.addPass(std::make_unique<CUDAEmitCInterface>());
+  pm.addPass(createZenEmitCInterface());
   // 5. Outline the kernels; lower device and host.
   pm.addPass(createGpuKernelOutliningPass());
   pm.addPass(memref::createExpandStridedMetadataPass());

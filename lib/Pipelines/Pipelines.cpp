@@ -24,43 +24,6 @@
 using namespace mlir;
 using namespace mlir::zen;
 
-namespace {
-/// Marks public functions for C-interface wrappers (_mlir_ciface_<name>),
-/// which take every memref as a pointer to its descriptor.
-struct EmitCInterfaceOnPublicFunctions
-    : PassWrapper<EmitCInterfaceOnPublicFunctions, OperationPass<ModuleOp>> {
-  MLIR_DEFINE_EXPLICIT_INTERNAL_INLINE_TYPE_ID(EmitCInterfaceOnPublicFunctions)
-  void runOnOperation() override {
-    getOperation().walk([](func::FuncOp func) {
-      if (func.isPublic() && !func.isExternal())
-        func->setAttr(LLVM::LLVMDialect::getEmitCWrapperAttrName(),
-                      UnitAttr::get(func.getContext()));
-    });
-  }
-};
-/// Rewrites memref.copy into linalg.copy, which convert-linalg-to-loops
-/// turns into loops. Without it, copies between strided memrefs lower to a
-/// call to `memrefCopy` from MLIR's C runner utils, which model libraries do
-/// not link.
-struct CopiesToLinalg
-    : PassWrapper<CopiesToLinalg, OperationPass<ModuleOp>> {
-  MLIR_DEFINE_EXPLICIT_INTERNAL_INLINE_TYPE_ID(CopiesToLinalg)
-  void getDependentDialects(DialectRegistry &registry) const override {
-    registry.insert<linalg::LinalgDialect>();
-  }
-  void runOnOperation() override {
-    SmallVector<memref::CopyOp> copies;
-    getOperation().walk([&](memref::CopyOp copy) { copies.push_back(copy); });
-    for (memref::CopyOp copy : copies) {
-      OpBuilder b(copy);
-      linalg::CopyOp::create(b, copy.getLoc(), copy.getSource(),
-                             copy.getTarget());
-      copy.erase();
-    }
-  }
-};
-} // namespace
-
 void mlir::zen::buildCPUPipeline(OpPassManager &pm,
                                  const CPUPipelineOptions &options) {
   CPUCodegenOptions codegen;
@@ -100,9 +63,9 @@ void mlir::zen::buildLinalgToLLVMStage(OpPassManager &pm,
   // Deallocation, copy clean-up, parallel tasks and vector lowering
   // (CPUCodegen.h).
   buildCPUCodegenLoweringStage(pm);
-  pm.addPass(std::make_unique<CopiesToLinalg>());
+  pm.addPass(createZenCopiesToLinalg());
   // 4. Loops, then everything to LLVM.
-  pm.addPass(std::make_unique<EmitCInterfaceOnPublicFunctions>());
+  pm.addPass(createZenEmitCInterface());
   pm.addNestedPass<func::FuncOp>(createConvertLinalgToLoopsPass());
   pm.addPass(memref::createExpandStridedMetadataPass());
   pm.addPass(createLowerAffinePass());

@@ -328,4 +328,38 @@ def ZenCPULowerParallel : Pass<"zen-cpu-lower-parallel", "::mlir::ModuleOp"> {
   ];
 }
 
+def ZenCopiesToLinalg : Pass<"zen-copies-to-linalg", "::mlir::ModuleOp"> {
+  let summary = "Rewrite memref.copy as linalg.copy";
+  let description = [{
+    Runs after bufferization, in the CPU and the CUDA pipeline. Upstream
+    lowers a `memref.copy` between non-contiguous memrefs to a call of
+    `memrefCopy` from MLIR's C runner utils, which model libraries do not
+    link; a `linalg.copy` becomes loops on the CPU and a kernel on the GPU,
+    like every other linalg op.
+
+    Before:
+    ```mlir
+    memref.copy %a, %b : memref<4x8xf32, strided<[16, 1]>> to memref<4x8xf32>
+    ```
+    After:
+    ```mlir
+    linalg.copy ins(%a : memref<4x8xf32, strided<[16, 1]>>)
+                outs(%b : memref<4x8xf32>)
+    ```
+  }];
+  let dependentDialects = ["::mlir::linalg::LinalgDialect"];
+}
+
+def ZenEmitCInterface : Pass<"zen-emit-c-interface", "::mlir::ModuleOp"> {
+  let summary = "Ask for C-interface wrappers of the module's public functions";
+  let description = [{
+    Sets `llvm.emit_c_interface` on every public function defined at the
+    top of the module (not on device functions inside a `gpu.module`), so
+    that the LLVM lowering emits `_mlir_ciface_<name>`, which takes each
+    memref as a pointer to its descriptor. The runtime ABI's
+    `zen_entry_<name>` wrappers (zen-emit-runtime-abi) forward to them.
+  }];
+  let dependentDialects = ["::mlir::LLVM::LLVMDialect"];
+}
+
 #endif // ZEN_TRANSFORMS_PASSES_TD
