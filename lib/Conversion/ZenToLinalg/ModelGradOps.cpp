@@ -53,9 +53,25 @@ static Value transpose2D(ImplicitLocOpBuilder &b, Value w) {
       .getResult(0);
 }
 
-/// Σ over every leading (row) index of a[..., m] · b[..., n], in f32: an f32
-/// [M, N] tensor. Loops (m, n, rows...), the rows reduced.
-static Value rowsOuterF32(ImplicitLocOpBuilder &b, Value a, Value c) {
+/// An all-parallel generic over `ins` (all shaped like ins[0]) yielding
+/// body(f32 or raw scalars) as one `elem` tensor.
+static Value elementwise(
+    ImplicitLocOpBuilder &b, ValueRange ins, Type elem,
+    function_ref<Value(OpBuilder &, Location, ValueRange)> body) {
+  unsigned rank = cast<RankedTensorType>(ins[0].getType()).getRank();
+  Value init = emptyLike(b, ins[0], elem);
+  SmallVector<AffineMap> maps(ins.size() + 1,
+                              identityMap(b.getContext(), rank));
+  return linalg::GenericOp::create(
+             b, init.getType(), ins, init, maps, parallelIterators(rank),
+             [&](OpBuilder &nb, Location loc, ValueRange args) {
+               yieldValue(nb, loc, body(nb, loc, args.drop_back()));
+             })
+      .getResult(0);
+}
+
+/// rowsOuterF32 as one generic: loops (m, n, rows...), the rows reduced.
+static Value rowsOuterGenericF32(ImplicitLocOpBuilder &b, Value a, Value c) {
   unsigned rank = cast<RankedTensorType>(a.getType()).getRank();
   unsigned numLead = rank - 1, numLoops = rank + 1;
   MLIRContext *ctx = b.getContext();
@@ -89,22 +105,99 @@ static Value rowsOuterF32(ImplicitLocOpBuilder &b, Value a, Value c) {
       .getResult(0);
 }
 
-/// An all-parallel generic over `ins` (all shaped like ins[0]) yielding
-/// body(f32 or raw scalars) as one `elem` tensor.
-static Value elementwise(
-    ImplicitLocOpBuilder &b, ValueRange ins, Type elem,
-    function_ref<Value(OpBuilder &, Location, ValueRange)> body) {
-  unsigned rank = cast<RankedTensorType>(ins[0].getType()).getRank();
-  Value init = emptyLike(b, ins[0], elem);
-  SmallVector<AffineMap> maps(ins.size() + 1,
-                              identityMap(b.getContext(), rank));
-  return linalg::GenericOp::create(
-             b, init.getType(), ins, init, maps, parallelIterators(rank),
-             [&](OpBuilder &nb, Location loc, ValueRange args) {
-               yieldValue(nb, loc, body(nb, loc, args.drop_back()));
-             })
-      .getResult(0);
+/// a[r..., m] as [m, R] (R = the product of the row dims): a copy generic
+/// into [m, r...] and a collapse of the rows.
+static Value rowsLastCollapsed(ImplicitLocOpBuilder &b, Value a) {
+  unsigned rank = cast<RankedTensorType>(a.getType()).getRank();
+  MLIRContext *ctx = b.getContext();
+  SmallVector<OpFoldResult> sizes = sizesOf(b, a);
+  SmallVector<OpFoldResult> outSizes = {sizes.back()};
+  outSizes.append(sizes.begin(), sizes.end() - 1);
+  SmallVector<AffineExpr> readExprs; // loops (m, r...) read a[r..., m]
+  for (unsigned i = 1; i < rank; ++i)
+    readExprs.push_back(getAffineDimExpr(i, ctx));
+  readExprs.push_back(getAffineDimExpr(0, ctx));
+  Value init = emptyTensor(b, outSizes, elementTypeOf(a));
+  Value t = linalg::GenericOp::create(
+                b, init.getType(), a, init,
+                ArrayRef<AffineMap>{AffineMap::get(rank, 0, readExprs, ctx),
+                                    identityMap(ctx, rank)},
+                parallelIterators(rank),
+                [](OpBuilder &nb, Location loc, ValueRange args) {
+                  yieldValue(nb, loc, args[0]);
+                })
+                .getResult(0);
+  if (rank == 2)
+    return t;
+  ReassociationIndices rows;
+  for (unsigned i = 1; i < rank; ++i)
+    rows.push_back(i);
+  return tensor::CollapseShapeOp::create(
+      b, t, SmallVector<ReassociationIndices>{{0}, rows});
 }
+
+/// Rows per step of a chunked weight-gradient reduction.
+static constexpr int64_t kRowChunk = 256;
+
+/// Σ over every leading (row) index of a[..., m] · c[..., n], in f32: an f32
+/// [M, N] tensor; the form of every weight gradient (dW = Σ dyᵀ x). The CPU
+/// codegen's GEMM kernels take x·Wᵀ contractions whose W [N, K] is static,
+/// and here K is the (dynamic) number of rows. So both sides are transposed
+/// to [M, R] and [N, R], zero-padded to whole chunks of kRowChunk rows, and
+/// the product is summed over an scf.for of static [M, C]·[N, C]ᵀ GEMMs
+/// (the copies move (M + N)·R elements against the M·N·R of the product).
+static Value rowsOuterF32(ImplicitLocOpBuilder &b, Value a, Value c) {
+  int64_t M = cast<RankedTensorType>(a.getType()).getShape().back();
+  int64_t N = cast<RankedTensorType>(c.getType()).getShape().back();
+  if (ShapedType::isDynamic(M) || ShapedType::isDynamic(N))
+    return rowsOuterGenericF32(b, a, c);
+  Value aT = rowsLastCollapsed(b, a), cT = rowsLastCollapsed(b, c);
+  Value rows = tensor::DimOp::create(b, aT, 1);
+  Value chunk = arith::ConstantIndexOp::create(b, kRowChunk);
+  Value padded = arith::MulIOp::create(
+      b, arith::CeilDivUIOp::create(b, rows, chunk), chunk);
+  auto one = b.getIndexAttr(1), zero = b.getIndexAttr(0);
+  auto padTo = [&](Value t, int64_t lead) {
+    Value zeros = filledTensor(b, {b.getIndexAttr(lead), padded},
+                               elementTypeOf(t), 0.0);
+    return tensor::InsertSliceOp::create(
+        b, t, zeros, ArrayRef<OpFoldResult>{zero, zero},
+        ArrayRef<OpFoldResult>{b.getIndexAttr(lead), rows},
+        ArrayRef<OpFoldResult>{one, one});
+  };
+  Value aP = padTo(aT, M), cP = padTo(cT, N);
+  Value init = filledTensor(b, {b.getIndexAttr(M), b.getIndexAttr(N)},
+                            b.getF32Type(), 0.0);
+  auto loop = scf::ForOp::create(
+      b, arith::ConstantIndexOp::create(b, 0), padded, chunk,
+      ValueRange{init},
+      [&](OpBuilder &lb, Location l, Value r0, ValueRange iter) {
+        ImplicitLocOpBuilder ib(l, lb);
+        auto chunkOf = [&](Value t, int64_t lead) {
+          return tensor::ExtractSliceOp::create(
+              ib, t, ArrayRef<OpFoldResult>{zero, r0},
+              ArrayRef<OpFoldResult>{ib.getIndexAttr(lead),
+                                     ib.getIndexAttr(kRowChunk)},
+              ArrayRef<OpFoldResult>{one, one});
+        };
+        Value part = contractLastDimF32(ib, chunkOf(aP, M), chunkOf(cP, N));
+        // In place into the carried sum, so the loop bufferizes in place.
+        MLIRContext *ctx = ib.getContext();
+        Value sum =
+            linalg::GenericOp::create(
+                ib, iter[0].getType(), part, iter[0],
+                ArrayRef<AffineMap>{identityMap(ctx, 2), identityMap(ctx, 2)},
+                parallelIterators(2),
+                [](OpBuilder &nb, Location nl, ValueRange args) {
+                  yieldValue(nb, nl,
+                             arith::AddFOp::create(nb, nl, args[1], args[0]));
+                })
+                .getResult(0);
+        scf::YieldOp::create(ib, sum);
+      });
+  return loop.getResult(0);
+}
+
 
 /// Elementwise `scale · t` rounded to `elem` (t f32).
 static Value scaleToType(ImplicitLocOpBuilder &b, Value t, double scale,
