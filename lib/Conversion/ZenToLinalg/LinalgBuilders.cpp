@@ -3,8 +3,12 @@
 #include "LinalgBuilders.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/Utils/StaticValueUtils.h"
+#include "mlir/IR/TypeUtilities.h"
 
 using namespace mlir;
 using namespace mlir::zen;
@@ -184,4 +188,137 @@ Value lowering::indexConst(OpBuilder &b, Location loc, int64_t value) {
 
 void lowering::yieldValue(OpBuilder &b, Location loc, Value value) {
   linalg::YieldOp::create(b, loc, ValueRange{value});
+}
+
+//===----------------------------------------------------------------------===//
+// Row reductions (weight gradients)
+//===----------------------------------------------------------------------===//
+
+/// rowsOuterF32 as one generic: loops (m, n, rows...), the rows reduced.
+static Value rowsOuterGenericF32(ImplicitLocOpBuilder &b, Value a, Value c) {
+  unsigned rank = cast<RankedTensorType>(a.getType()).getRank();
+  unsigned numLead = rank - 1, numLoops = rank + 1;
+  MLIRContext *ctx = b.getContext();
+  SmallVector<AffineExpr> aExprs, cExprs;
+  for (unsigned i = 0; i < numLead; ++i) {
+    aExprs.push_back(getAffineDimExpr(2 + i, ctx));
+    cExprs.push_back(getAffineDimExpr(2 + i, ctx));
+  }
+  aExprs.push_back(getAffineDimExpr(0, ctx));
+  cExprs.push_back(getAffineDimExpr(1, ctx));
+  Value init = filledTensor(b, {sizesOf(b, a).back(), sizesOf(b, c).back()},
+                            b.getF32Type(), 0.0);
+  SmallVector<utils::IteratorType> iters(numLoops,
+                                         utils::IteratorType::reduction);
+  iters[0] = iters[1] = utils::IteratorType::parallel;
+  return linalg::GenericOp::create(
+             b, init.getType(), ValueRange{a, c}, init,
+             ArrayRef<AffineMap>{AffineMap::get(numLoops, 0, aExprs, ctx),
+                                 AffineMap::get(numLoops, 0, cExprs, ctx),
+                                 AffineMap::get(numLoops, 0,
+                                                {getAffineDimExpr(0, ctx),
+                                                 getAffineDimExpr(1, ctx)},
+                                                ctx)},
+             iters,
+             [](OpBuilder &nb, Location loc, ValueRange args) {
+               Value prod = arith::MulFOp::create(
+                   nb, loc, toF32(nb, loc, args[0]), toF32(nb, loc, args[1]));
+               yieldValue(nb, loc,
+                          arith::AddFOp::create(nb, loc, args[2], prod));
+             })
+      .getResult(0);
+}
+
+/// a[r..., m] as [m, R] (R = the product of the row dims): a copy generic
+/// into [m, r...] and a collapse of the rows.
+static Value rowsLastCollapsed(ImplicitLocOpBuilder &b, Value a) {
+  unsigned rank = cast<RankedTensorType>(a.getType()).getRank();
+  MLIRContext *ctx = b.getContext();
+  SmallVector<OpFoldResult> sizes = sizesOf(b, a);
+  SmallVector<OpFoldResult> outSizes = {sizes.back()};
+  outSizes.append(sizes.begin(), sizes.end() - 1);
+  SmallVector<AffineExpr> readExprs; // loops (m, r...) read a[r..., m]
+  for (unsigned i = 1; i < rank; ++i)
+    readExprs.push_back(getAffineDimExpr(i, ctx));
+  readExprs.push_back(getAffineDimExpr(0, ctx));
+  Value init = emptyTensor(b, outSizes, getElementTypeOrSelf(a));
+  Value t = linalg::GenericOp::create(
+                b, init.getType(), a, init,
+                ArrayRef<AffineMap>{AffineMap::get(rank, 0, readExprs, ctx),
+                                    identityMap(ctx, rank)},
+                parallelIterators(rank),
+                [](OpBuilder &nb, Location loc, ValueRange args) {
+                  yieldValue(nb, loc, args[0]);
+                })
+                .getResult(0);
+  if (rank == 2)
+    return t;
+  ReassociationIndices rows;
+  for (unsigned i = 1; i < rank; ++i)
+    rows.push_back(i);
+  return tensor::CollapseShapeOp::create(
+      b, t, SmallVector<ReassociationIndices>{{0}, rows});
+}
+
+/// Rows per step of a chunked weight-gradient reduction.
+static constexpr int64_t kRowChunk = 256;
+
+Value lowering::rowsOuterF32(ImplicitLocOpBuilder &b, Value a, Value c) {
+  int64_t M = cast<RankedTensorType>(a.getType()).getShape().back();
+  int64_t N = cast<RankedTensorType>(c.getType()).getShape().back();
+  if (ShapedType::isDynamic(M) || ShapedType::isDynamic(N))
+    return rowsOuterGenericF32(b, a, c);
+  Value aT = rowsLastCollapsed(b, a), cT = rowsLastCollapsed(b, c);
+  // Rows and padded rows: attributes when static (slice sizes must then
+  // agree with the static types), values otherwise.
+  OpFoldResult rows = sizesOf(b, aT)[1], padded;
+  Value chunk = arith::ConstantIndexOp::create(b, kRowChunk);
+  if (std::optional<int64_t> r = getConstantIntValue(rows))
+    padded = b.getIndexAttr(llvm::divideCeil(*r, kRowChunk) * kRowChunk);
+  else
+    padded = arith::MulIOp::create(
+                 b, arith::CeilDivUIOp::create(b, cast<Value>(rows), chunk),
+                 chunk)
+                 .getResult();
+  Value paddedValue = getValueOrCreateConstantIndexOp(b, b.getLoc(), padded);
+  auto one = b.getIndexAttr(1), zero = b.getIndexAttr(0);
+  auto padTo = [&](Value t, int64_t lead) {
+    Value zeros = filledTensor(b, {b.getIndexAttr(lead), padded},
+                               getElementTypeOrSelf(t), 0.0);
+    return tensor::InsertSliceOp::create(
+        b, t, zeros, ArrayRef<OpFoldResult>{zero, zero},
+        ArrayRef<OpFoldResult>{b.getIndexAttr(lead), rows},
+        ArrayRef<OpFoldResult>{one, one});
+  };
+  Value aP = padTo(aT, M), cP = padTo(cT, N);
+  Value init = filledTensor(b, {b.getIndexAttr(M), b.getIndexAttr(N)},
+                            b.getF32Type(), 0.0);
+  auto loop = scf::ForOp::create(
+      b, arith::ConstantIndexOp::create(b, 0), paddedValue, chunk,
+      ValueRange{init},
+      [&](OpBuilder &lb, Location l, Value r0, ValueRange iter) {
+        ImplicitLocOpBuilder ib(l, lb);
+        auto chunkOf = [&](Value t, int64_t lead) {
+          return tensor::ExtractSliceOp::create(
+              ib, t, ArrayRef<OpFoldResult>{zero, r0},
+              ArrayRef<OpFoldResult>{ib.getIndexAttr(lead),
+                                     ib.getIndexAttr(kRowChunk)},
+              ArrayRef<OpFoldResult>{one, one});
+        };
+        Value part = contractLastDimF32(ib, chunkOf(aP, M), chunkOf(cP, N));
+        // In place into the carried sum, so the loop bufferizes in place.
+        MLIRContext *ctx = ib.getContext();
+        Value sum =
+            linalg::GenericOp::create(
+                ib, iter[0].getType(), part, iter[0],
+                ArrayRef<AffineMap>{identityMap(ctx, 2), identityMap(ctx, 2)},
+                parallelIterators(2),
+                [](OpBuilder &nb, Location nl, ValueRange args) {
+                  yieldValue(nb, nl,
+                             arith::AddFOp::create(nb, nl, args[1], args[0]));
+                })
+                .getResult(0);
+        scf::YieldOp::create(ib, sum);
+      });
+  return loop.getResult(0);
 }

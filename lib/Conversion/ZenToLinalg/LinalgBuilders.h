@@ -62,6 +62,15 @@ Value reduceLastDimF32(
 /// expand-strided-metadata after bufferization.
 Value contractLastDimF32(ImplicitLocOpBuilder &b, Value x, Value w);
 
+/// Σ over every leading (row) index of a[..., m] · c[..., n], in f32: an f32
+/// [M, N] tensor; the form of every weight gradient (dW = Σ dyᵀ x). The CPU
+/// codegen's GEMM kernels take x·Wᵀ contractions whose W [N, K] is static,
+/// and here K is the (dynamic) number of rows. So both sides are transposed
+/// to [M, R] and [N, R], zero-padded to whole chunks of kRowChunk rows, and
+/// the product is summed over an scf.for of static [M, C]·[N, C]ᵀ GEMMs
+/// (the copies move (M + N)·R elements against the M·N·R of the product).
+Value rowsOuterF32(ImplicitLocOpBuilder &b, Value a, Value c);
+
 /// Elementwise float conversion of a whole tensor (identity when equal).
 Value castTensor(ImplicitLocOpBuilder &b, Value tensor, Type elementType);
 

@@ -29,6 +29,21 @@ namespace {
 // softmax(x)_v = exp(x_v − lse), with lse = x[y] − logp recovered from the
 // forward's result (x[y] is one dot product per token), so every tile is
 // recomputed once and nothing of size V per token is kept.
+/// tᵀ of a 2-D tile [vt, H] -> [H, vt] (a copy generic).
+Value transposeTile(ImplicitLocOpBuilder &b, Value t) {
+  SmallVector<OpFoldResult> sizes = sizesOf(b, t);
+  Value init = emptyTensor(b, {sizes[1], sizes[0]},
+                           cast<RankedTensorType>(t.getType()).getElementType());
+  MLIRContext *ctx = b.getContext();
+  AffineExpr d0 = getAffineDimExpr(0, ctx), d1 = getAffineDimExpr(1, ctx);
+  return generic(b, ValueRange{t}, init,
+                 {AffineMap::get(2, 0, {d1, d0}, ctx), identityMap(ctx, 2)},
+                 parallelIterators(2),
+                 [](OpBuilder &nb, Location loc, ValueRange args) {
+                   yieldValue(nb, loc, args[0]);
+                 })[0];
+}
+
 struct TokenLogprobsGradLowering : OpConversionPattern<TokenLogprobsGradOp> {
   using OpConversionPattern::OpConversionPattern;
   LogicalResult
@@ -86,8 +101,7 @@ struct TokenLogprobsGradLowering : OpConversionPattern<TokenLogprobsGradOp> {
           emptyTensor(b, sizesOf(b, head),
                       cast<RankedTensorType>(head.getType()).getElementType()));
 
-    // Loops of the two tile contractions: d hidden over (lead..., k, v) and
-    // d W over (v, k, lead...).
+    // Loops of the d hidden tile contraction: (lead..., k, v).
     unsigned n = r + 2;
     SmallVector<AffineExpr> leadExprs;
     for (unsigned i = 0; i < r; ++i)
@@ -95,19 +109,6 @@ struct TokenLogprobsGradLowering : OpConversionPattern<TokenLogprobsGradOp> {
     AffineExpr k = getAffineDimExpr(r, ctx), v = getAffineDimExpr(r + 1, ctx);
     auto withTail = [&](ArrayRef<AffineExpr> tail) {
       SmallVector<AffineExpr> e(leadExprs);
-      e.append(tail.begin(), tail.end());
-      return AffineMap::get(n, 0, e, ctx);
-    };
-    // For d W the lead dims come last: (v, k, lead...).
-    SmallVector<AffineExpr> wLead;
-    for (unsigned i = 0; i < r; ++i)
-      wLead.push_back(getAffineDimExpr(2 + i, ctx));
-    AffineExpr wv = getAffineDimExpr(0, ctx), wk = getAffineDimExpr(1, ctx);
-    auto wMap = [&](ArrayRef<AffineExpr> head, bool withLead,
-                    ArrayRef<AffineExpr> tail) {
-      SmallVector<AffineExpr> e(head);
-      if (withLead)
-        e.append(wLead.begin(), wLead.end());
       e.append(tail.begin(), tail.end());
       return AffineMap::get(n, 0, e, ctx);
     };
@@ -135,11 +136,14 @@ struct TokenLogprobsGradLowering : OpConversionPattern<TokenLogprobsGradOp> {
           SmallVector<Value> next;
           unsigned slot = 0;
           if (wantHidden) {
+            // d hidden += dz · W_tile, as dz · (W_tileᵀ)ᵀ: the x·Wᵀ form of
+            // the GEMM kernels, on a transposed copy of the tile (vt·H
+            // elements against the vt·H·tokens of the product).
             auto iters = parallelIterators(n);
             iters.back() = utils::IteratorType::reduction;
             next.push_back(generic(
-                ib, ValueRange{dz, headTile}, iter[slot++],
-                {withTail({v}), AffineMap::get(n, 0, {v, k}, ctx),
+                ib, ValueRange{dz, transposeTile(ib, headTile)}, iter[slot++],
+                {withTail({v}), AffineMap::get(n, 0, {k, v}, ctx),
                  withTail({k})},
                 iters, [&](OpBuilder &nb, Location loc, ValueRange args) {
                   Value prod = mulF(nb, loc, args[0], toF32(nb, loc, args[1]));
@@ -147,19 +151,9 @@ struct TokenLogprobsGradLowering : OpConversionPattern<TokenLogprobsGradOp> {
                 })[0]);
           }
           if (wantHead) {
-            SmallVector<utils::IteratorType> iters(
-                n, utils::IteratorType::reduction);
-            iters[0] = iters[1] = utils::IteratorType::parallel;
+            // d W_tile = Σ_tokens dzᵀ h, chunked over the tokens into GEMMs.
             SmallVector<OpFoldResult> tileSizes = sizesOf(ib, headTile);
-            Value tileGrad = generic(
-                ib, ValueRange{dz, hidden},
-                filledTensor(ib, tileSizes, f32, 0.0),
-                {wMap({}, true, {wv}), wMap({}, true, {wk}),
-                 AffineMap::get(n, 0, {wv, wk}, ctx)},
-                iters, [&](OpBuilder &nb, Location loc, ValueRange args) {
-                  Value prod = mulF(nb, loc, args[0], toF32(nb, loc, args[1]));
-                  yieldValue(nb, loc, addF(nb, loc, args[2], prod));
-                })[0];
+            Value tileGrad = rowsOuterF32(ib, dz, hidden);
             Type headElem =
                 cast<RankedTensorType>(head.getType()).getElementType();
             tileGrad = castTensor(ib, tileGrad, headElem);

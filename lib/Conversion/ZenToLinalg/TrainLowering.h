@@ -163,33 +163,59 @@ struct VocabStream {
     return sizes;
   }
 
-  /// Loops over vocabulary tiles [v0, v0 + min(tile, V − v0)); `body` gets
-  /// the tile start, the tile of the LM head [vt, H] and the logits tile
-  /// z = h W_tileᵀ [..., vt] (f32), and yields the new iter values.
+  /// Loops over vocabulary tiles of the LM head [V, H]; `body` gets the tile
+  /// start, the tile [vt, H] and the logits tile z = h W_tileᵀ [..., vt]
+  /// (f32), and yields the new iter values. Every tile has a static shape,
+  /// so that the contractions on it run on the CPU codegen's GEMM kernels:
+  /// an scf.for over the full tiles, then one remainder tile of V mod tile
+  /// rows (a dynamic V falls back to one loop of min(tile, V − v0) rows).
   SmallVector<Value>
   forEachTile(ImplicitLocOpBuilder &b, ValueRange inits,
               function_ref<SmallVector<Value>(ImplicitLocOpBuilder &, Value,
                                               Value, Value, ValueRange)>
                   body) const {
-    Value vocab =
-        getValueOrCreateConstantIndexOp(b, b.getLoc(), sizesOf(b, head)[0]);
     OpFoldResult width = sizesOf(b, head)[1];
+    auto one = b.getIndexAttr(1), zero = b.getIndexAttr(0);
+    auto tileAt = [&](ImplicitLocOpBuilder &ib, Value v0, OpFoldResult rows,
+                      ValueRange iter) {
+      Value headTile = tensor::ExtractSliceOp::create(
+          ib, head, ArrayRef<OpFoldResult>{v0, zero},
+          ArrayRef<OpFoldResult>{rows, width}, ArrayRef<OpFoldResult>{one, one});
+      Value logits = contractLastDimF32(ib, hidden, headTile);
+      return body(ib, v0, headTile, logits, iter);
+    };
+    int64_t V = cast<RankedTensorType>(head.getType()).getDimSize(0);
     Value tile = indexConst(b, b.getLoc(), kVocabTile);
-    auto loop = scf::ForOp::create(
-        b, indexConst(b, b.getLoc(), 0), vocab, tile, inits,
-        [&](OpBuilder &lb, Location loc, Value v0, ValueRange iter) {
-          ImplicitLocOpBuilder ib(loc, lb);
-          Value rows = arith::MinSIOp::create(
-              ib, tile, arith::SubIOp::create(ib, vocab, v0));
-          Value headTile = tensor::ExtractSliceOp::create(
-              ib, head, ArrayRef<OpFoldResult>{v0, ib.getIndexAttr(0)},
-              ArrayRef<OpFoldResult>{rows, width},
-              ArrayRef<OpFoldResult>{ib.getIndexAttr(1), ib.getIndexAttr(1)});
-          Value logits = contractLastDimF32(ib, hidden, headTile);
-          SmallVector<Value> next = body(ib, v0, headTile, logits, iter);
-          scf::YieldOp::create(ib, next);
-        });
-    return SmallVector<Value>(loop.getResults());
+    if (ShapedType::isDynamic(V)) {
+      Value vocab =
+          getValueOrCreateConstantIndexOp(b, b.getLoc(), sizesOf(b, head)[0]);
+      auto loop = scf::ForOp::create(
+          b, indexConst(b, b.getLoc(), 0), vocab, tile, inits,
+          [&](OpBuilder &lb, Location loc, Value v0, ValueRange iter) {
+            ImplicitLocOpBuilder ib(loc, lb);
+            Value rows = arith::MinSIOp::create(
+                ib, tile, arith::SubIOp::create(ib, vocab, v0));
+            scf::YieldOp::create(ib, tileAt(ib, v0, rows, iter));
+          });
+      return SmallVector<Value>(loop.getResults());
+    }
+    int64_t full = V - V % kVocabTile;
+    SmallVector<Value> values(inits.begin(), inits.end());
+    if (full > 0) {
+      auto loop = scf::ForOp::create(
+          b, indexConst(b, b.getLoc(), 0), indexConst(b, b.getLoc(), full),
+          tile, values,
+          [&](OpBuilder &lb, Location loc, Value v0, ValueRange iter) {
+            ImplicitLocOpBuilder ib(loc, lb);
+            scf::YieldOp::create(
+                ib, tileAt(ib, v0, ib.getIndexAttr(kVocabTile), iter));
+          });
+      values.assign(loop.getResults().begin(), loop.getResults().end());
+    }
+    if (full < V)
+      values = tileAt(b, indexConst(b, b.getLoc(), full),
+                      b.getIndexAttr(V - full), values);
+    return values;
   }
 };
 
