@@ -62,6 +62,11 @@ def Zen_TokenLogprobsOp : Zen_Op<"token_logprobs", [Pure,
     and divided by τ in that type (TRL), then reduced in f32. Ids outside
     [0, V) give an unspecified value.
 
+    `materialize_logits` turns the streaming off: the lowering computes the
+    whole [tokens × V] logits as one tile, as an unfused
+    `log_softmax(h Wᵀ / τ).gather(y)` does. Same values; it exists as the
+    baseline of the memory benchmark (bench/README.md).
+
     Example (Qwen3-0.6B, tied embeddings as the LM head):
     ```mlir
     %logp = zen.token_logprobs %h, %embed, %ids {temperature = 7.0e-01 : f64}
@@ -70,7 +75,8 @@ def Zen_TokenLogprobsOp : Zen_Op<"token_logprobs", [Pure,
   }];
   let arguments = (ins Zen_FloatTensor:$hidden, Zen_FloatTensor:$lm_head_w,
                        Zen_IndexTensor:$targets,
-                       DefaultValuedAttr<F64Attr, "1.0">:$temperature);
+                       DefaultValuedAttr<F64Attr, "1.0">:$temperature,
+                       UnitAttr:$materialize_logits);
   let results = (outs Zen_F32Tensor:$logp);
   let assemblyFormat = [{
     $hidden `,` $lm_head_w `,` $targets attr-dict `:` type($hidden) `,`
@@ -407,6 +413,8 @@ def Zen_TokenLogprobsGradOp : Zen_Op<"token_logprobs_grad", [Pure,
     softmax(x)[v] = exp(x[v] − lse) and lse = x[y] − logp recovered from the
     forward's result (the saved log-normaliser; x[y] is one dot product per
     token). Sums accumulate in f32; the cotangents have the primal types.
+    With `materialize_logits` (copied from the forward op) the logits and
+    d z are built whole, [tokens × V], as one tile.
 
     Example (LoRA training: the tied LM head is frozen):
     ```mlir
@@ -419,7 +427,8 @@ def Zen_TokenLogprobsGradOp : Zen_Op<"token_logprobs_grad", [Pure,
   let arguments = (ins Zen_FloatTensor:$hidden, Zen_FloatTensor:$lm_head_w,
                        Zen_IndexTensor:$targets, Zen_F32Tensor:$logp,
                        Zen_F32Tensor:$grad_logp,
-                       DefaultValuedAttr<F64Attr, "1.0">:$temperature);
+                       DefaultValuedAttr<F64Attr, "1.0">:$temperature,
+                       UnitAttr:$materialize_logits);
   let results = (outs Optional<Zen_FloatTensor>:$hidden_grad,
                       Optional<Zen_FloatTensor>:$lm_head_w_grad);
   let assemblyFormat = [{

@@ -7,10 +7,10 @@
 
 #include "zen/Pipelines/CPUCodegen.h"
 
+#include "zen/Pipelines/Pipelines.h"
 #include "zen/Transforms/Passes.h"
 
 #include "mlir/Conversion/Passes.h"
-#include "mlir/Dialect/Bufferization/Pipelines/Passes.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Vector/Transforms/Passes.h"
 #include "mlir/Pass/PassManager.h"
@@ -41,7 +41,7 @@ void mlir::zen::buildCPUCodegenLoweringStage(OpPassManager &pm) {
   //    packed GEMM are 4*N*K bytes per call, and without this every
   //    temporary of the pipeline leaked on every call. Returned buffers stay
   //    owned by the caller, as docs/runtime-abi.md says.
-  bufferization::buildBufferDeallocationPipeline(pm);
+  buildDeallocationStage(pm);
   // 5. Bufferizing scf.forall leaves `memref.copy %a, %b` between two
   //    identical subviews; CSE makes them one value and canonicalization
   //    drops the copy (a strided copy would otherwise call memrefCopy, from

@@ -48,7 +48,7 @@ void mlir::zen::buildCUDACodegenStage(OpPassManager &pm,
   pm.addPass(bufferization::createDropEquivalentBufferResultsPass());
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createZenDropCacheResults());
-  bufferization::buildBufferDeallocationPipeline(pm);
+  buildDeallocationStage(pm);
   pm.addPass(createCSEPass());
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createZenCopiesToLinalg());

@@ -57,6 +57,11 @@ void mlir::zen::buildLinalgToLLVMStage(OpPassManager &pm,
   // disappear from the signature (the ABI metadata does not list them).
   // Upstream's pass handles the private layer functions and their call
   // sites; zen-drop-cache-results then handles the public entry points.
+  // Canonicalization first: a buffer written in place by a tiled loop nest
+  // comes back as the loop's result (iter_args forwarded unchanged), which
+  // the pass recognises only once folded to the argument itself (the train
+  // step's optimizer-update functions).
+  pm.addPass(createCanonicalizerPass());
   pm.addPass(bufferization::createDropEquivalentBufferResultsPass());
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createZenDropCacheResults());
@@ -69,7 +74,12 @@ void mlir::zen::buildLinalgToLLVMStage(OpPassManager &pm,
   pm.addNestedPass<func::FuncOp>(createConvertLinalgToLoopsPass());
   pm.addPass(memref::createExpandStridedMetadataPass());
   pm.addPass(createLowerAffinePass());
-  pm.addPass(createSCFToControlFlowPass());
+  // Without rollback bookkeeping: each scf op splits its block, which the
+  // rollback-capable driver makes quadratic in the ops of a block (the
+  // train step's AdamW updates are thousands of loops in one block).
+  SCFToControlFlowPassOptions scfToCF;
+  scfToCF.allowPatternRollback = false;
+  pm.addPass(createSCFToControlFlowPass(scfToCF));
   // bf16 arithmetic runs in f32 and rounds once per op (exact for products
   // of two bf16s); the bf16 <-> f32 conversions become integer ops (round to
   // nearest even), so the library needs no compiler-rt __truncsfbf2.
@@ -90,6 +100,19 @@ void mlir::zen::buildLinalgToLLVMStage(OpPassManager &pm,
   pm.addPass(createCanonicalizerPass());
   // 5. zen_entry_<name> wrappers and zen_model_metadata.
   pm.addPass(createZenEmitRuntimeABI());
+}
+
+void mlir::zen::buildDeallocationStage(OpPassManager &pm) {
+  memref::ExpandReallocPassOptions expand;
+  expand.emitDeallocs = false;
+  pm.addPass(memref::createExpandReallocPass(expand));
+  pm.addPass(createCanonicalizerPass());
+  pm.addPass(bufferization::createOwnershipBasedBufferDeallocationPass());
+  pm.addPass(createCanonicalizerPass());
+  pm.addNestedPass<func::FuncOp>(createZenSimplifyDeallocations());
+  pm.addPass(bufferization::createLowerDeallocationsPass());
+  pm.addPass(createCSEPass());
+  pm.addPass(createCanonicalizerPass());
 }
 
 void mlir::zen::registerZenPipelines() {

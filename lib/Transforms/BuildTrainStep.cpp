@@ -98,7 +98,12 @@ private:
   LogicalResult buildTrainStep(func::FuncOp policy, func::FuncOp vjp,
                                ArrayRef<unsigned> trainableArgs);
   void recordConfig(ModuleOp module);
+  func::FuncOp gradNormFunction(Type gradType);
+  func::FuncOp updateFunction(Type paramType, Type gradType);
+  func::FuncOp privateFunction(StringRef name, FunctionType type);
 
+  DenseMap<Type, func::FuncOp> gradNormFns;
+  DenseMap<std::pair<Type, Type>, func::FuncOp> updateFns;
   llvm::StringMap<std::pair<func::FuncOp, SmallVector<unsigned>>> loraCallees;
   /// Number of leading data inputs of @policy_loss (before the weights).
   unsigned numInputs = 0;
@@ -209,8 +214,9 @@ BuildTrainStepPass::buildPolicyLoss(func::FuncOp forward) {
       hidden, hOffsets, hSizes, hStrides);
   Value targets = slice2d(ids, 1);
   Value logp = TokenLogprobsOp::create(b, loc, nt, hShift, head.getWeight(),
-                                       targets,
-                                       b.getF64FloatAttr(temperature));
+                                       targets, b.getF64FloatAttr(temperature),
+                                       materializeLogits ? b.getUnitAttr()
+                                                         : UnitAttr());
   Value mask = slice2d(policy.getArgument(3), 1);
   Value old = slice2d(policy.getArgument(5), 1);
   Value useOld = tensor::ExtractOp::create(b, loc, policy.getArgument(6),
@@ -493,13 +499,34 @@ BuildTrainStepPass::buildTrainStep(func::FuncOp policy, func::FuncOp vjp,
   Value loss = call.getResult(0);
   SmallVector<Value> grads(call.getResults().drop_front(3));
 
-  SmallVector<Type> gradTypes;
-  for (Value g : grads)
-    gradTypes.push_back(g.getType());
-  gradTypes.push_back(scalarF32);
-  auto clip = ClipGradNormOp::create(b, loc, gradTypes, grads,
-                                     b.getF64FloatAttr(maxGradNorm));
-  Value norm = clip.getTotalNorm();
+  // Global-norm clipping and AdamW run per trainable, in private functions
+  // shared by the trainables of one type (gradNormFunction, updateFunction):
+  // inlined, the
+  // thousands of loop nests of a real model (2 × 7 LoRA targets × 28
+  // layers × clip, update and copy) in one block make the block-splitting
+  // lowerings (scf -> cf, buffer deallocation) quadratic in the block.
+  // total = sqrt(Σ ‖g‖²), scale as zen.clip_grad_norm: min(max_norm /
+  // (total + 1e-6), 1).
+  Value sumSq = arith::ConstantOp::create(b, loc, b.getF32FloatAttr(0.0));
+  for (Value g : grads) {
+    func::FuncOp fn = gradNormFunction(g.getType());
+    Value n = tensor::ExtractOp::create(
+        b, loc, func::CallOp::create(b, loc, fn, g).getResult(0), ValueRange{});
+    sumSq = arith::AddFOp::create(b, loc, sumSq,
+                                  arith::MulFOp::create(b, loc, n, n));
+  }
+  Value total = math::SqrtOp::create(b, loc, sumSq);
+  Value norm =
+      tensor::FromElementsOp::create(b, loc, scalarF32, ValueRange{total});
+  auto f32Const = [&](double v) -> Value {
+    return arith::ConstantOp::create(b, loc, b.getF32FloatAttr(v));
+  };
+  Value coef = arith::DivFOp::create(
+      b, loc, f32Const(maxGradNorm),
+      arith::AddFOp::create(b, loc, total, f32Const(1e-6)));
+  coef = arith::MinimumFOp::create(b, loc, coef, f32Const(1.0));
+  Value coefTensor =
+      tensor::FromElementsOp::create(b, loc, scalarF32, ValueRange{coef});
 
   // Finite loss and gradient norm, else leave every buffer untouched.
   auto finite = [&](Value scalarTensor) {
@@ -511,22 +538,23 @@ BuildTrainStepPass::buildTrainStep(func::FuncOp policy, func::FuncOp vjp,
   };
   Value ok = arith::AndIOp::create(b, loc, finite(loss), finite(norm));
 
-  SmallVector<Value> params, ms, vs;
+  SmallVector<Value> olds, freshParams, freshMs, freshVs;
+  for (auto [k, i] : llvm::enumerate(trainableArgs)) {
+    Value param = step.getArgument(policyArgToStep[i]);
+    Value m = step.getArgument(mArgs[k]), v = step.getArgument(vArgs[k]);
+    func::FuncOp fn = updateFunction(param.getType(), grads[k].getType());
+    auto update = func::CallOp::create(
+        b, loc, fn,
+        ValueRange{param, grads[k], m, v, coefTensor,
+                   step.getArgument(stepArg), step.getArgument(lrArg), ok});
+    freshParams.push_back(update.getResult(0));
+    freshMs.push_back(update.getResult(1));
+    freshVs.push_back(update.getResult(2));
+  }
   for (unsigned i : trainableArgs)
-    params.push_back(step.getArgument(policyArgToStep[i]));
-  for (unsigned a : mArgs)
-    ms.push_back(step.getArgument(a));
-  for (unsigned a : vArgs)
-    vs.push_back(step.getArgument(a));
-  SmallVector<Type> adamTypes;
-  for (Value v : llvm::concat<Value>(params, ms, vs))
-    adamTypes.push_back(v.getType());
-  auto adam = AdamWOp::create(
-      b, loc, adamTypes, params, clip.getClipped(), ms, vs,
-      step.getArgument(stepArg), step.getArgument(lrArg),
-      b.getF64FloatAttr(learningRate),
-      b.getF64FloatAttr(adamBeta1), b.getF64FloatAttr(adamBeta2),
-      b.getF64FloatAttr(adamEpsilon), b.getF64FloatAttr(weightDecay));
+    olds.push_back(step.getArgument(policyArgToStep[i]));
+  for (unsigned a : llvm::concat<unsigned>(mArgs, vArgs))
+    olds.push_back(step.getArgument(a));
 
   SmallVector<Value> results = {loss, call.getResult(1), call.getResult(2),
                                 norm};
@@ -536,15 +564,116 @@ BuildTrainStepPass::buildTrainStep(func::FuncOp policy, func::FuncOp vjp,
   results.push_back(
       tensor::FromElementsOp::create(b, loc, scalarI64, ValueRange{skipped}));
   llvm::append_range(results, grads);
-  for (auto [fresh, old] :
-       llvm::zip_equal(adam.getResults(), llvm::concat<Value>(params, ms, vs))) {
-    Value chosen = arith::SelectOp::create(b, loc, ok, fresh, old);
+  // The update functions write in place (their results are their argument
+  // buffers), so these copies fold away after bufferization.
+  for (auto [fresh, old] : llvm::zip_equal(
+           llvm::concat<Value>(freshParams, freshMs, freshVs), olds))
     results.push_back(bufferization::MaterializeInDestinationOp::create(
-                          b, loc, chosen, old)
+                          b, loc, fresh, old)
                           .getResult());
-  }
   func::ReturnOp::create(b, loc, results);
   return success();
+}
+
+/// An empty private function `name` (made unique) at the end of the module.
+func::FuncOp BuildTrainStepPass::privateFunction(StringRef name,
+                                                 FunctionType type) {
+  ModuleOp module = getOperation();
+  OpBuilder mb = OpBuilder::atBlockEnd(module.getBody());
+  auto fn = func::FuncOp::create(mb, module.getLoc(), name, type);
+  fn.setPrivate();
+  SymbolTable(module).insert(fn);
+  fn.addEntryBlock();
+  return fn;
+}
+
+/// @train_grad_norm(g) -> ‖g‖ (tensor<f32>): the total_norm of a
+/// zen.clip_grad_norm of the one tensor (its clipped result is dead code).
+func::FuncOp BuildTrainStepPass::gradNormFunction(Type gradType) {
+  func::FuncOp &fn = gradNormFns[gradType];
+  if (fn)
+    return fn;
+  auto scalarF32 = RankedTensorType::get({}, Float32Type::get(&getContext()));
+  fn = privateFunction("train_grad_norm",
+                       FunctionType::get(&getContext(), gradType, scalarF32));
+  OpBuilder b = OpBuilder::atBlockEnd(&fn.front());
+  Location loc = fn.getLoc();
+  auto clip = ClipGradNormOp::create(b, loc, TypeRange{gradType, scalarF32},
+                                     fn.getArgument(0),
+                                     b.getF64FloatAttr(maxGradNorm));
+  func::ReturnOp::create(b, loc, clip.getTotalNorm());
+  return fn;
+}
+
+/// @train_update(param, grad, exp_avg, exp_avg_sq, scale, step, lr, ok)
+///     -> (param', exp_avg', exp_avg_sq')
+/// One AdamW step on grad · scale (the clipping scale), written over the
+/// three state tensors when `ok`, else their old values: destination-style
+/// into the arguments, so that bufferization updates them in place.
+func::FuncOp BuildTrainStepPass::updateFunction(Type paramType,
+                                                Type gradType) {
+  func::FuncOp &fn = updateFns[{paramType, gradType}];
+  if (fn)
+    return fn;
+  MLIRContext *ctx = &getContext();
+  Type f32 = Float32Type::get(ctx);
+  auto param = cast<RankedTensorType>(paramType);
+  auto grad = cast<RankedTensorType>(gradType);
+  auto moment = RankedTensorType::get(param.getShape(), f32);
+  auto scalarF32 = RankedTensorType::get({}, f32);
+  auto scalarI64 = RankedTensorType::get({}, IntegerType::get(ctx, 64));
+  fn = privateFunction(
+      "train_update",
+      FunctionType::get(ctx,
+                        {paramType, gradType, moment, moment, scalarF32,
+                         scalarI64, scalarF32, IntegerType::get(ctx, 1)},
+                        {paramType, moment, moment}));
+  OpBuilder b = OpBuilder::atBlockEnd(&fn.front());
+  Location loc = fn.getLoc();
+  ValueRange args = fn.getArguments();
+  unsigned rank = param.getRank();
+  AffineMap id = b.getMultiDimIdentityMap(rank);
+  AffineMap scalar = AffineMap::get(rank, 0, ArrayRef<AffineExpr>{}, ctx);
+  SmallVector<utils::IteratorType> parallel(rank,
+                                            utils::IteratorType::parallel);
+
+  // grad · scale, in f32 (zen.clip_grad_norm's clipped gradient).
+  Value empty = tensor::EmptyOp::create(b, loc, grad.getShape(),
+                                        grad.getElementType());
+  Value scaled =
+      linalg::GenericOp::create(
+          b, loc, TypeRange{gradType}, ValueRange{args[1], args[4]},
+          ValueRange{empty}, ArrayRef<AffineMap>{id, scalar, id}, parallel,
+          [&](OpBuilder &nb, Location l, ValueRange a) {
+            Value g = a[0];
+            Type elem = g.getType();
+            if (elem != f32)
+              g = arith::ExtFOp::create(nb, l, f32, g);
+            Value r = arith::MulFOp::create(nb, l, g, a[1]);
+            if (elem != f32)
+              r = arith::TruncFOp::create(nb, l, elem, r);
+            linalg::YieldOp::create(nb, l, r);
+          })
+          .getResult(0);
+  auto adam = AdamWOp::create(
+      b, loc, TypeRange{paramType, moment, moment}, ValueRange{args[0]},
+      ValueRange{scaled}, ValueRange{args[2]}, ValueRange{args[3]}, args[5],
+      args[6], b.getF64FloatAttr(learningRate), b.getF64FloatAttr(adamBeta1),
+      b.getF64FloatAttr(adamBeta2), b.getF64FloatAttr(adamEpsilon),
+      b.getF64FloatAttr(weightDecay));
+  Value ok = args[7];
+  auto chosen = linalg::GenericOp::create(
+      b, loc, TypeRange{paramType, moment, moment}, adam.getResults(),
+      ValueRange{args[0], args[2], args[3]},
+      ArrayRef<AffineMap>{id, id, id, id, id, id}, parallel,
+      [&](OpBuilder &nb, Location l, ValueRange a) {
+        SmallVector<Value> picked;
+        for (unsigned j = 0; j < 3; ++j)
+          picked.push_back(arith::SelectOp::create(nb, l, ok, a[j], a[j + 3]));
+        linalg::YieldOp::create(nb, l, picked);
+      });
+  func::ReturnOp::create(b, loc, chosen.getResults());
+  return fn;
 }
 
 /// The configuration the runtime needs (metadata "training").
@@ -565,7 +694,8 @@ void BuildTrainStepPass::recordConfig(ModuleOp module) {
       b.getNamedAttr("adam_beta1", b.getF64FloatAttr(adamBeta1)),
       b.getNamedAttr("adam_beta2", b.getF64FloatAttr(adamBeta2)),
       b.getNamedAttr("adam_epsilon", b.getF64FloatAttr(adamEpsilon)),
-      b.getNamedAttr("max_grad_norm", b.getF64FloatAttr(maxGradNorm))};
+      b.getNamedAttr("max_grad_norm", b.getF64FloatAttr(maxGradNorm)),
+      b.getNamedAttr("materialize_logits", b.getBoolAttr(materializeLogits))};
   if (isLoRA()) {
     SmallVector<Attribute> targets;
     for (const std::string &t : loraTargets)

@@ -34,6 +34,20 @@ func.func @head(%h: tensor<4x3x8xf32> {zen.no_grad}, %w: tensor<300x8xf32>, %y: 
   return %l : tensor<f32>
 }
 
+// The backward of the unfused baseline materializes the logits as well.
+// CHECK-LABEL: func.func @whole_vjp
+// CHECK:         zen.token_logprobs_grad
+// CHECK-SAME:      {materialize_logits, temperature = 5.000000e-01 : f64}
+// CHECK-SAME:      -> hidden_grad tensor<4x3x8xf32>
+func.func @whole(%h: tensor<4x3x8xf32>, %w: tensor<300x8xf32> {zen.no_grad}, %y: tensor<4x3xi64>,
+                 %old: tensor<4x3xf32> {zen.no_grad}, %a: tensor<4xf32> {zen.no_grad},
+                 %m: tensor<4x3xf32> {zen.no_grad}) -> tensor<f32> attributes {zen.differentiate} {
+  %lp = zen.token_logprobs %h, %w, %y {temperature = 0.5 : f64, materialize_logits}
+      : tensor<4x3x8xf32>, tensor<300x8xf32>, tensor<4x3xi64>
+  %l, %r, %c = zen.gspo_loss %lp, %old, %a, %m : tensor<4x3xf32>, tensor<4x3xf32>, tensor<4xf32>, tensor<4x3xf32>
+  return %l : tensor<f32>
+}
+
 // Differentiating only the statistics (detached) builds no backward op.
 // CHECK-LABEL: func.func @stats_vjp
 // CHECK-NOT:     zen.gspo_loss_grad

@@ -147,6 +147,14 @@ cl::opt<std::string> trainingFile(
              "a spec's training: section), e.g. for an HF config.json"),
     cl::value_desc("file.yaml"), cl::cat(category));
 
+cl::opt<bool> materializeLogits(
+    "materialize-logits",
+    cl::desc("With --train: compute the completion log-probs from the whole "
+             "[tokens x vocab] logits instead of streaming the LM head over "
+             "vocabulary tiles (same values, far more memory: the unfused "
+             "baseline of bench/'s training benchmark)"),
+    cl::cat(category));
+
 /// Prints an error from the library: spec diagnostics as they are, anything
 /// else behind the tool's name.
 void printError(llvm::Error err) {
@@ -232,6 +240,7 @@ bool addTrainStep(mlir::ModuleOp module, const TrainingConfig &t) {
   o.useRslora = t.lora.useRslora;
   o.loraTargets.assign(t.lora.targetModules.begin(),
                        t.lora.targetModules.end());
+  o.materializeLogits = materializeLogits;
   mlir::PassManager pm(module->getContext());
   pm.addPass(mlir::zen::createZenBuildTrainStep(o));
   return mlir::succeeded(pm.run(module));
@@ -326,6 +335,8 @@ int main(int argc, char **argv) {
       return 1;
     }
   }
+  if (materializeLogits && !train)
+    return fail("--materialize-logits needs --train");
   if (train && target == TargetKind::CUDA)
     return fail("--train is not supported with --target=cuda yet: the "
                 "train step compiles for the CPU only");

@@ -48,6 +48,12 @@ void buildZenToLinalgStage(OpPassManager &pm);
 void buildLinalgToLLVMStage(OpPassManager &pm,
                             const CPUCodegenOptions &codegen = {});
 
+/// The deallocation stage after one-shot bufferization (CPU and CUDA):
+/// upstream's buildBufferDeallocationPipeline, with its simplification
+/// replaced by zen-simplify-deallocations (skips the functions where it is
+/// too costly, e.g. a real model's backward pass).
+void buildDeallocationStage(OpPassManager &pm);
+
 /// Registers every pipeline above with the global pass registry.
 void registerZenPipelines();
 

@@ -263,6 +263,23 @@ static Value rowsLastCollapsed(ImplicitLocOpBuilder &b, Value a) {
 /// Rows per step of a chunked weight-gradient reduction.
 static constexpr int64_t kRowChunk = 256;
 
+Value lowering::transpose2D(ImplicitLocOpBuilder &b, Value w) {
+  SmallVector<OpFoldResult> sizes = sizesOf(b, w);
+  Value init = emptyTensor(b, {sizes[1], sizes[0]},
+                           cast<RankedTensorType>(w.getType()).getElementType());
+  MLIRContext *ctx = b.getContext();
+  AffineExpr d0 = getAffineDimExpr(0, ctx), d1 = getAffineDimExpr(1, ctx);
+  return linalg::GenericOp::create(
+             b, init.getType(), w, init,
+             ArrayRef<AffineMap>{AffineMap::get(2, 0, {d1, d0}, ctx),
+                                 identityMap(ctx, 2)},
+             parallelIterators(2),
+             [](OpBuilder &nb, Location loc, ValueRange args) {
+               yieldValue(nb, loc, args[0]);
+             })
+      .getResult(0);
+}
+
 Value lowering::rowsOuterF32(ImplicitLocOpBuilder &b, Value a, Value c) {
   int64_t M = cast<RankedTensorType>(a.getType()).getShape().back();
   int64_t N = cast<RankedTensorType>(c.getType()).getShape().back();

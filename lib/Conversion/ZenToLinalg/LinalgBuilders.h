@@ -62,6 +62,11 @@ Value reduceLastDimF32(
 /// expand-strided-metadata after bufferization.
 Value contractLastDimF32(ImplicitLocOpBuilder &b, Value x, Value w);
 
+/// wᵀ of a 2-D tensor (a copy generic). Puts y = x·w (a reduction over w's
+/// first dim) in the x·Wᵀ form of the GEMM kernels: contractLastDimF32(x,
+/// transpose2D(w)); the copy is small next to the contraction.
+Value transpose2D(ImplicitLocOpBuilder &b, Value w);
+
 /// Σ over every leading (row) index of a[..., m] · c[..., n], in f32: an f32
 /// [M, N] tensor; the form of every weight gradient (dW = Σ dyᵀ x). The CPU
 /// codegen's GEMM kernels take x·Wᵀ contractions whose W [N, K] is static,

@@ -35,24 +35,6 @@ static Type elementTypeOf(Value v) {
   return cast<RankedTensorType>(v.getType()).getElementType();
 }
 
-/// wᵀ of a 2-D tensor (a copy generic; weights are small next to the
-/// contractions that read them).
-static Value transpose2D(ImplicitLocOpBuilder &b, Value w) {
-  SmallVector<OpFoldResult> sizes = sizesOf(b, w);
-  Value init = emptyTensor(b, {sizes[1], sizes[0]}, elementTypeOf(w));
-  MLIRContext *ctx = b.getContext();
-  AffineExpr d0 = getAffineDimExpr(0, ctx), d1 = getAffineDimExpr(1, ctx);
-  return linalg::GenericOp::create(
-             b, init.getType(), w, init,
-             ArrayRef<AffineMap>{AffineMap::get(2, 0, {d1, d0}, ctx),
-                                 identityMap(ctx, 2)},
-             parallelIterators(2),
-             [](OpBuilder &nb, Location loc, ValueRange args) {
-               yieldValue(nb, loc, args[0]);
-             })
-      .getResult(0);
-}
-
 /// An all-parallel generic over `ins` (all shaped like ins[0]) yielding
 /// body(f32 or raw scalars) as one `elem` tensor.
 static Value elementwise(

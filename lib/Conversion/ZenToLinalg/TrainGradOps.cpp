@@ -29,21 +29,6 @@ namespace {
 // softmax(x)_v = exp(x_v − lse), with lse = x[y] − logp recovered from the
 // forward's result (x[y] is one dot product per token), so every tile is
 // recomputed once and nothing of size V per token is kept.
-/// tᵀ of a 2-D tile [vt, H] -> [H, vt] (a copy generic).
-Value transposeTile(ImplicitLocOpBuilder &b, Value t) {
-  SmallVector<OpFoldResult> sizes = sizesOf(b, t);
-  Value init = emptyTensor(b, {sizes[1], sizes[0]},
-                           cast<RankedTensorType>(t.getType()).getElementType());
-  MLIRContext *ctx = b.getContext();
-  AffineExpr d0 = getAffineDimExpr(0, ctx), d1 = getAffineDimExpr(1, ctx);
-  return generic(b, ValueRange{t}, init,
-                 {AffineMap::get(2, 0, {d1, d0}, ctx), identityMap(ctx, 2)},
-                 parallelIterators(2),
-                 [](OpBuilder &nb, Location loc, ValueRange args) {
-                   yieldValue(nb, loc, args[0]);
-                 })[0];
-}
-
 struct TokenLogprobsGradLowering : OpConversionPattern<TokenLogprobsGradOp> {
   using OpConversionPattern::OpConversionPattern;
   LogicalResult
@@ -58,7 +43,8 @@ struct TokenLogprobsGradLowering : OpConversionPattern<TokenLogprobsGradOp> {
                        adaptor.getTargets(),
                        hiddenType.getElementType(),
                        op.getTemperature().convertToDouble(),
-                       static_cast<unsigned>(hiddenType.getRank() - 1)};
+                       static_cast<unsigned>(hiddenType.getRank() - 1),
+                       op.getMaterializeLogits()};
     unsigned r = stream.leadRank;
     Type f32 = b.getF32Type();
     SmallVector<OpFoldResult> lead = stream.leadSizes(b);
@@ -142,7 +128,7 @@ struct TokenLogprobsGradLowering : OpConversionPattern<TokenLogprobsGradOp> {
             auto iters = parallelIterators(n);
             iters.back() = utils::IteratorType::reduction;
             next.push_back(generic(
-                ib, ValueRange{dz, transposeTile(ib, headTile)}, iter[slot++],
+                ib, ValueRange{dz, transpose2D(ib, headTile)}, iter[slot++],
                 {withTail({v}), AffineMap::get(n, 0, {k, v}, ctx),
                  withTail({k})},
                 iters, [&](OpBuilder &nb, Location loc, ValueRange args) {

@@ -145,6 +145,9 @@ struct VocabStream {
   Type elem;
   double temperature;
   unsigned leadRank; // rank of targets
+  /// One tile of all V rows: the [..., V] logits built whole
+  /// (materialize_logits, the unfused baseline).
+  bool wholeVocabulary = false;
 
   /// round(round(z) / τ) in f32: HF's lm_head output is stored in the
   /// activation dtype, and TRL divides those logits by the temperature in
@@ -169,6 +172,7 @@ struct VocabStream {
   /// so that the contractions on it run on the CPU codegen's GEMM kernels:
   /// an scf.for over the full tiles, then one remainder tile of V mod tile
   /// rows (a dynamic V falls back to one loop of min(tile, V − v0) rows).
+  /// With `wholeVocabulary`, `body` runs once, on all V rows.
   SmallVector<Value>
   forEachTile(ImplicitLocOpBuilder &b, ValueRange inits,
               function_ref<SmallVector<Value>(ImplicitLocOpBuilder &, Value,
@@ -184,6 +188,9 @@ struct VocabStream {
       Value logits = contractLastDimF32(ib, hidden, headTile);
       return body(ib, v0, headTile, logits, iter);
     };
+    if (wholeVocabulary)
+      return tileAt(b, indexConst(b, b.getLoc(), 0), sizesOf(b, head)[0],
+                    inits);
     int64_t V = cast<RankedTensorType>(head.getType()).getDimSize(0);
     Value tile = indexConst(b, b.getLoc(), kVocabTile);
     if (ShapedType::isDynamic(V)) {

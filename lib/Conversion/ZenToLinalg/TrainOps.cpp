@@ -51,7 +51,8 @@ struct TokenLogprobsLowering : OpConversionPattern<TokenLogprobsOp> {
         cast<RankedTensorType>(adaptor.getHidden().getType()).getElementType(),
         op.getTemperature().convertToDouble(),
         static_cast<unsigned>(
-            cast<RankedTensorType>(adaptor.getTargets().getType()).getRank())};
+            cast<RankedTensorType>(adaptor.getTargets().getType()).getRank()),
+        op.getMaterializeLogits()};
     unsigned r = stream.leadRank;
     Type f32 = b.getF32Type();
     SmallVector<OpFoldResult> lead = stream.leadSizes(b);

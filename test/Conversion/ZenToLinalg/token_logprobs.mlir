@@ -71,3 +71,23 @@ func.func @token_logprobs_flat(%h: tensor<7x16xf32>, %w: tensor<37x16xf32>, %ids
   %l = zen.token_logprobs %h, %w, %ids : tensor<7x16xf32>, tensor<37x16xf32>, tensor<7xi32>
   return %l : tensor<7xf32>
 }
+
+// -----
+
+// materialize_logits (the unfused baseline of the memory benchmark): one
+// tile of all 5000 rows, so the whole [N, T, V] logits exist at once; no
+// vocabulary loop.
+// CHECK-LABEL: func.func @token_logprobs_whole_vocabulary
+// CHECK-NOT:     scf.for
+// CHECK:         tensor.extract_slice %{{.+}}[%{{.+}}, 0] [5000, 64] [1, 1] : tensor<5000x64xbf16> to tensor<5000x64xbf16>
+// CHECK:         %[[LOGITS:.+]] = linalg.generic
+// CHECK-SAME:      outs(%{{.+}} : tensor<?x?x5000xf32>)
+// CHECK:         linalg.generic
+// CHECK-SAME:      ins(%[[LOGITS]], %{{.+}} : tensor<?x?x5000xf32>, tensor<?x?xi64>)
+// CHECK:           math.exp
+// CHECK:         linalg.generic
+// CHECK:           math.log
+func.func @token_logprobs_whole_vocabulary(%h: tensor<?x?x64xbf16>, %w: tensor<5000x64xbf16>, %ids: tensor<?x?xi64>) -> tensor<?x?xf32> {
+  %l = zen.token_logprobs %h, %w, %ids {temperature = 0.5 : f64, materialize_logits} : tensor<?x?x64xbf16>, tensor<5000x64xbf16>, tensor<?x?xi64>
+  return %l : tensor<?x?xf32>
+}

@@ -81,3 +81,26 @@ func.func @both_bf16(%h: tensor<?x?x64xbf16>, %w: tensor<5000x64xbf16>, %ids: te
       -> hidden_grad tensor<?x?x64xbf16> lm_head_w_grad tensor<5000x64xbf16>
   return %dh, %dw : tensor<?x?x64xbf16>, tensor<5000x64xbf16>
 }
+
+// -----
+
+// materialize_logits: the logits and d z are built whole, [N, T, V], in one
+// tile; no vocabulary loop (only the gather of the target rows loops).
+// CHECK-LABEL: func.func @hidden_grad_whole_vocabulary
+// CHECK:         tensor.extract_slice %{{.+}}[%{{.+}}, 0] [5000, 64] [1, 1] : tensor<5000x64xf32> to tensor<5000x64xf32>
+// CHECK-NOT:     scf.for
+// CHECK:         %[[LOGITS:.+]] = linalg.generic {{.+}}iterator_types = ["parallel", "parallel", "parallel", "reduction"]
+// CHECK-SAME:      outs(%{{.+}} : tensor<?x?x5000xf32>)
+// CHECK:         %[[DZ:.+]] = linalg.generic {{.+}}iterator_types = ["parallel", "parallel", "parallel"]
+// CHECK-SAME:      ins(%[[LOGITS]], {{.+}}) outs(%{{.+}} : tensor<?x?x5000xf32>)
+// CHECK:         linalg.generic {{.+}} outs(%{{.+}} : tensor<64x5000xf32>)
+// CHECK:         linalg.generic {{.+}}iterator_types = ["parallel", "parallel", "parallel", "reduction"]
+// CHECK-SAME:      ins(%[[DZ]], %{{.+}} : tensor<?x?x5000xf32>, tensor<64x5000xf32>) outs(%{{.+}} : tensor<?x?x64xf32>)
+// CHECK-NOT:     scf.for
+func.func @hidden_grad_whole_vocabulary(%h: tensor<?x?x64xf32>, %w: tensor<5000x64xf32>, %ids: tensor<?x?xi64>,
+                                        %lp: tensor<?x?xf32>, %g: tensor<?x?xf32>) -> tensor<?x?x64xf32> {
+  %dh = zen.token_logprobs_grad %h, %w, %ids, %lp, %g {temperature = 0.7 : f64, materialize_logits}
+      : tensor<?x?x64xf32>, tensor<5000x64xf32>, tensor<?x?xi64>, tensor<?x?xf32>, tensor<?x?xf32>
+      -> hidden_grad tensor<?x?x64xf32>
+  return %dh : tensor<?x?x64xf32>
+}

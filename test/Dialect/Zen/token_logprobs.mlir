@@ -31,3 +31,12 @@ func.func @flat_tokens(%h: tensor<12x64xf32>, %w: tensor<100x64xf32>, %ids: tens
   %logp = zen.token_logprobs %h, %w, %ids : tensor<12x64xf32>, tensor<100x64xf32>, tensor<?xi64>
   return %logp : tensor<12xf32>
 }
+
+// The unfused baseline of the memory benchmark round-trips its unit attribute.
+// CHECK-LABEL: func.func @materialized
+// CHECK: zen.token_logprobs %arg0, %arg1, %arg2 {materialize_logits} : tensor<?x?x64xf32>, tensor<100x64xf32>, tensor<?x?xi64>
+func.func @materialized(%h: tensor<?x?x64xf32>, %w: tensor<100x64xf32>, %ids: tensor<?x?xi64>) -> tensor<?x?xf32> {
+  %logp = zen.token_logprobs %h, %w, %ids {materialize_logits}
+      : tensor<?x?x64xf32>, tensor<100x64xf32>, tensor<?x?xi64>
+  return %logp : tensor<?x?xf32>
+}

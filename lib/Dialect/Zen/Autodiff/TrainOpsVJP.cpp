@@ -21,7 +21,8 @@ using namespace mlir::zen;
 namespace {
 
 // d hidden and/or d lm_head_w through zen.token_logprobs_grad, which
-// recomputes the logits tile by tile; targets get none.
+// recomputes the logits tile by tile (whole, with materialize_logits);
+// targets get none.
 struct TokenLogprobsVJP
     : DifferentiableOpInterface::ExternalModel<TokenLogprobsVJP,
                                                TokenLogprobsOp> {
@@ -38,7 +39,7 @@ struct TokenLogprobsVJP
         b, op.getLoc(), wantHidden ? op.getHidden().getType() : Type(),
         wantHead ? op.getLmHeadW().getType() : Type(), op.getHidden(),
         op.getLmHeadW(), op.getTargets(), op.getLogp(), resultCotangents[0],
-        op.getTemperatureAttr());
+        op.getTemperatureAttr(), op.getMaterializeLogitsAttr());
     if (wantHidden)
       operandCotangents[0] = grad.getHiddenGrad();
     if (wantHead)

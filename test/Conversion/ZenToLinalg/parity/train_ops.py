@@ -17,12 +17,12 @@ from zen_exec import Kernel, from_bf16, to_bf16
 F32 = np.float32
 TOKEN_FNS = """
 func.func @logp_{name}(%h: tensor<?x?x{H}xf32>, %w: tensor<{V}x{H}xf32>, %y: tensor<?x?xi64>) -> tensor<?x?xf32> {{
-  %l = zen.token_logprobs %h, %w, %y {{temperature = {tau} : f64}} : tensor<?x?x{H}xf32>, tensor<{V}x{H}xf32>, tensor<?x?xi64>
+  %l = zen.token_logprobs %h, %w, %y {{temperature = {tau} : f64{extra}}} : tensor<?x?x{H}xf32>, tensor<{V}x{H}xf32>, tensor<?x?xi64>
   return %l : tensor<?x?xf32>
 }}
 func.func @grad_{name}(%h: tensor<?x?x{H}xf32>, %w: tensor<{V}x{H}xf32>, %y: tensor<?x?xi64>, %g: tensor<?x?xf32>) -> (tensor<?x?x{H}xf32>, tensor<{V}x{H}xf32>) {{
-  %l = zen.token_logprobs %h, %w, %y {{temperature = {tau} : f64}} : tensor<?x?x{H}xf32>, tensor<{V}x{H}xf32>, tensor<?x?xi64>
-  %dh, %dw = zen.token_logprobs_grad %h, %w, %y, %l, %g {{temperature = {tau} : f64}}
+  %l = zen.token_logprobs %h, %w, %y {{temperature = {tau} : f64{extra}}} : tensor<?x?x{H}xf32>, tensor<{V}x{H}xf32>, tensor<?x?xi64>
+  %dh, %dw = zen.token_logprobs_grad %h, %w, %y, %l, %g {{temperature = {tau} : f64{extra}}}
       : tensor<?x?x{H}xf32>, tensor<{V}x{H}xf32>, tensor<?x?xi64>, tensor<?x?xf32>, tensor<?x?xf32>
       -> hidden_grad tensor<?x?x{H}xf32> lm_head_w_grad tensor<{V}x{H}xf32>
   return %dh, %dw : tensor<?x?x{H}xf32>, tensor<{V}x{H}xf32>
@@ -127,9 +127,12 @@ V_BIG = 2 * 2048 + 77  # the lowering's vocabulary tile is 2048: two full tiles 
 
 
 def build_module():
-    parts = [TOKEN_FNS.format(name="ex", H=4, V=4, tau="7.0e-01"),
-             TOKEN_FNS.format(name="big", H=8, V=V_BIG, tau="7.0e-01"),
-             TOKEN_FNS.format(name="small", H=6, V=37, tau="1.0")]
+    parts = [TOKEN_FNS.format(name="ex", H=4, V=4, tau="7.0e-01", extra=""),
+             TOKEN_FNS.format(name="big", H=8, V=V_BIG, tau="7.0e-01", extra=""),
+             TOKEN_FNS.format(name="small", H=6, V=37, tau="1.0", extra="")]
+    # The unfused baseline (materialize_logits: the whole [tokens x V] logits in one tile).
+    parts += [TOKEN_FNS.format(name=f"{name}_whole", H=H, V=V, tau=tau, extra=", materialize_logits")
+              for name, H, V, tau in (("big", 8, V_BIG, "7.0e-01"), ("small", 6, 37, "1.0"))]
     for name, attrs in GSPO_CASES.items():
         parts.append(GSPO_FN.format(name=name, attrs=attrs, M="f32"))
     parts.append(GSPO_FN.format(name="gspo_i1", attrs="", M="i1"))
@@ -311,6 +314,13 @@ def fused_logprobs():
         record(f"fused log-prob V={V} d lm_head == naive", check_rel(f"dw {name}", dw, dw_ref, 1e-4))
         tiled = tr.token_logprobs_tiled_backward(h, w, y, g, tau, tile=2048)
         check_rel(f"dh {name} (tiled reference)", dh, tiled[0], 1e-4)
+        # materialize_logits: the same math on the whole [tokens x V] logits.
+        (logp_whole,) = KERNEL.call(f"logp_{name}_whole", [h, w, y], [(F32, 2)])
+        dh_whole, dw_whole = KERNEL.call(f"grad_{name}_whole", [h, w, y, g], [(F32, 3), (F32, 2)])
+        record(f"materialized log-prob V={V} == naive",
+               max(check_rel(f"logp {name} whole", logp_whole, naive, 1e-5),
+                   check_rel(f"dh {name} whole", dh_whole, dh_ref, 1e-4),
+                   check_rel(f"dw {name} whole", dw_whole, dw_ref, 1e-4)))
     # bf16 hidden states and head: the logits are rounded to bf16 (HF's lm_head output) and
     # divided by tau in bf16 (TRL), so both sides differ by bf16 roundings: 3e-2 relative.
     h = from_bf16(to_bf16(rng.standard_normal((2, 3, 8)).astype(F32)))
