@@ -42,3 +42,31 @@ func.func @linear_bf16(%x: tensor<?x256xbf16>, %w: tensor<128x256xbf16>) -> tens
   %y = zen.linear %x, %w : tensor<?x256xbf16>, tensor<128x256xbf16>
   return %y : tensor<?x128xbf16>
 }
+
+// -----
+
+// The attention backward is vector code end to end: q·kᵀ and do·vᵀ as
+// vector partial sums along the head dim; dq, dk and dv (reductions outside
+// the head dim) as vector multiply-adds on contiguous rows; dk and dv summed
+// over the query heads of a GQA group as vector adds. The split query heads
+// (expand_shape) keep every map a projected permutation; none of it may
+// fall back to scalar loops.
+// CHECK-LABEL: llvm.func @attention_grad(
+// CHECK:       llvm.fmul {{.*}} : vector<{{[0-9]+}}xf32>
+// CHECK:       llvm.intr.vector.reduce.fadd
+// CHECK:       llvm.fmul {{.*}} : vector<{{[0-9]+}}xf32>
+// CHECK:       llvm.intr.vector.reduce.fadd
+// CHECK:       llvm.intr.fmuladd({{.*}}) : (vector<16xf32>, vector<16xf32>, vector<16xf32>) -> vector<16xf32>
+// CHECK:       llvm.intr.fmuladd({{.*}}) : (vector<16xf32>, vector<16xf32>, vector<16xf32>) -> vector<16xf32>
+// CHECK:       llvm.fadd {{.*}} : vector<16xf32>
+// CHECK:       llvm.intr.fmuladd({{.*}}) : (vector<16xf32>, vector<16xf32>, vector<16xf32>) -> vector<16xf32>
+// CHECK:       llvm.fadd {{.*}} : vector<16xf32>
+// CHECK-LABEL: llvm.func @_mlir_ciface_attention_grad(
+func.func @attention_grad(%dy: tensor<?x?x4x16xf32>, %q: tensor<?x?x4x16xf32>, %k: tensor<?x?x2x16xf32>,
+                          %v: tensor<?x?x2x16xf32>)
+    -> (tensor<?x?x4x16xf32>, tensor<?x?x2x16xf32>, tensor<?x?x2x16xf32>) {
+  %dq, %dk, %dv = zen.attention_grad %dy, %q, %k, %v {causal}
+      : tensor<?x?x4x16xf32>, tensor<?x?x2x16xf32>, tensor<?x?x2x16xf32>
+      -> q_grad(tensor<?x?x4x16xf32>) k_grad(tensor<?x?x2x16xf32>) v_grad(tensor<?x?x2x16xf32>)
+  return %dq, %dk, %dv : tensor<?x?x4x16xf32>, tensor<?x?x2x16xf32>, tensor<?x?x2x16xf32>
+}

@@ -32,12 +32,6 @@ namespace {
 // Private helpers
 //===----------------------------------------------------------------------===//
 
-/// An affine map over `numLoops` loops with the given results.
-AffineMap loopMap(MLIRContext *ctx, unsigned numLoops,
-                  ArrayRef<AffineExpr> results) {
-  return AffineMap::get(numLoops, 0, results, ctx);
-}
-
 /// Index value of a (static or dynamic) size.
 Value indexOf(ImplicitLocOpBuilder &b, OpFoldResult size) {
   return getValueOrCreateConstantIndexOp(b, b.getLoc(), size);
@@ -81,51 +75,6 @@ Value permuteDims(ImplicitLocOpBuilder &b, Value input, ArrayRef<unsigned> perm,
                linalg::YieldOp::create(nb, loc, args[0]);
              })
       .getResult(0);
-}
-
-/// `value` with its static dim `dim` split into (outer, inner) sizes
-/// [size / inner, inner] (tensor.expand_shape; the other dims, dynamic ones
-/// included, stay whole). Attention splits the query heads nh into
-/// (nkv, n_rep) so that a query head's KV head is a loop index, not
-/// j // n_rep: indexing maps stay projected permutations, which the CPU
-/// code generation vectorizes.
-Value splitDim(ImplicitLocOpBuilder &b, Value value, unsigned dim,
-               int64_t inner) {
-  auto type = cast<RankedTensorType>(value.getType());
-  SmallVector<OpFoldResult> sizes = sizesOf(b, value), outSizes;
-  SmallVector<int64_t> shape;
-  SmallVector<ReassociationIndices> reassoc;
-  for (unsigned i = 0; i < sizes.size(); ++i) {
-    int64_t first = outSizes.size();
-    if (i == dim) {
-      int64_t size = type.getDimSize(i);
-      outSizes.append({b.getIndexAttr(size / inner), b.getIndexAttr(inner)});
-      shape.append({size / inner, inner});
-      reassoc.push_back({first, first + 1});
-      continue;
-    }
-    outSizes.push_back(sizes[i]);
-    shape.push_back(type.getDimSize(i));
-    reassoc.push_back({first});
-  }
-  return tensor::ExpandShapeOp::create(
-      b, RankedTensorType::get(shape, type.getElementType()), value, reassoc,
-      outSizes);
-}
-
-/// The inverse of splitDim: dims `dim` and `dim + 1` (both static) merged.
-Value mergeDims(ImplicitLocOpBuilder &b, Value value, unsigned dim) {
-  unsigned rank = cast<RankedTensorType>(value.getType()).getRank();
-  SmallVector<ReassociationIndices> reassoc;
-  for (unsigned i = 0; i < rank; ++i) {
-    if (i == dim + 1)
-      continue;
-    if (i == dim)
-      reassoc.push_back({static_cast<int64_t>(i), static_cast<int64_t>(i + 1)});
-    else
-      reassoc.push_back({static_cast<int64_t>(i)});
-  }
-  return tensor::CollapseShapeOp::create(b, value, reassoc);
 }
 
 /// dest with the window [offsets, offsets + sizes) replaced by

@@ -86,6 +86,49 @@ AffineMap lowering::lastDimMap(MLIRContext *ctx, unsigned n) {
   return AffineMap::get(n, 0, getAffineDimExpr(n - 1, ctx));
 }
 
+AffineMap lowering::loopMap(MLIRContext *ctx, unsigned numLoops,
+                            ArrayRef<AffineExpr> results) {
+  return AffineMap::get(numLoops, 0, results, ctx);
+}
+
+Value lowering::splitDim(ImplicitLocOpBuilder &b, Value value, unsigned dim,
+                         int64_t inner) {
+  auto type = cast<RankedTensorType>(value.getType());
+  SmallVector<OpFoldResult> sizes = sizesOf(b, value), outSizes;
+  SmallVector<int64_t> shape;
+  SmallVector<ReassociationIndices> reassoc;
+  for (unsigned i = 0; i < sizes.size(); ++i) {
+    int64_t first = outSizes.size();
+    if (i == dim) {
+      int64_t size = type.getDimSize(i);
+      outSizes.append({b.getIndexAttr(size / inner), b.getIndexAttr(inner)});
+      shape.append({size / inner, inner});
+      reassoc.push_back({first, first + 1});
+      continue;
+    }
+    outSizes.push_back(sizes[i]);
+    shape.push_back(type.getDimSize(i));
+    reassoc.push_back({first});
+  }
+  return tensor::ExpandShapeOp::create(
+      b, RankedTensorType::get(shape, type.getElementType()), value, reassoc,
+      outSizes);
+}
+
+Value lowering::mergeDims(ImplicitLocOpBuilder &b, Value value, unsigned dim) {
+  unsigned rank = cast<RankedTensorType>(value.getType()).getRank();
+  SmallVector<ReassociationIndices> reassoc;
+  for (unsigned i = 0; i < rank; ++i) {
+    if (i == dim + 1)
+      continue;
+    if (i == dim)
+      reassoc.push_back({static_cast<int64_t>(i), static_cast<int64_t>(i + 1)});
+    else
+      reassoc.push_back({static_cast<int64_t>(i)});
+  }
+  return tensor::CollapseShapeOp::create(b, value, reassoc);
+}
+
 Value lowering::reduceLastDimF32(
     ImplicitLocOpBuilder &b, Value input,
     function_ref<Value(OpBuilder &, Location, Value)> term) {

@@ -48,6 +48,20 @@ AffineMap identityMap(MLIRContext *ctx, unsigned n);
 AffineMap dropLastDimMap(MLIRContext *ctx, unsigned n);
 /// The map selecting only the last of `n` dims (weights broadcast over rows).
 AffineMap lastDimMap(MLIRContext *ctx, unsigned n);
+/// An affine map over `numLoops` loops with the given results.
+AffineMap loopMap(MLIRContext *ctx, unsigned numLoops,
+                  ArrayRef<AffineExpr> results);
+
+/// `value` with its static dim `dim` split into (outer, inner) sizes
+/// [size / inner, inner] (tensor.expand_shape; the other dims, dynamic ones
+/// included, stay whole). Attention and its backward split the query heads
+/// nh into (nkv, n_rep) so that a query head's KV head is a loop index, not
+/// j // n_rep: indexing maps stay projected permutations, which the CPU code
+/// generation vectorizes (it leaves others as scalar loops).
+Value splitDim(ImplicitLocOpBuilder &b, Value value, unsigned dim,
+               int64_t inner);
+/// The inverse of splitDim: dims `dim` and `dim + 1` (both static) merged.
+Value mergeDims(ImplicitLocOpBuilder &b, Value value, unsigned dim);
 
 /// Sum over the last dim of `input` of f(x) accumulated in f32, where
 /// `term(b, loc, xF32)` computes f on the promoted element. Result: f32 tensor

@@ -107,11 +107,6 @@ static Value maskAllows(OpBuilder &b, Location loc, Value m) {
       arith::ConstantOp::create(b, loc, type, b.getIntegerAttr(type, 0)));
 }
 
-static AffineMap loopMap(MLIRContext *ctx, unsigned numLoops,
-                         ArrayRef<AffineExpr> results) {
-  return AffineMap::get(numLoops, 0, results, ctx);
-}
-
 namespace {
 
 //===----------------------------------------------------------------------===//
@@ -496,7 +491,11 @@ struct SwiGLUGradLowering : OpConversionPattern<SwiGLUGradOp> {
 // Recomputes p from q and k as the forward does (row max, exp, sum, all f32,
 // 0 where masked or on rows with no visible key), in a [B, nkv, n_rep, T, S]
 // layout so that the GQA head sums of dk and dv are plain reduction loops
-// (query head j = h · n_rep + r). Then, in f32:
+// (query head j = h · n_rep + r). The q-shaped tensors (q, do, dq) are split
+// the same way, [B, T, nkv, n_rep, hd] (tensor.expand_shape of the static
+// head dim), so that every indexing map is a projected permutation: the CPU
+// code generation vectorizes those and leaves j // n_rep maps scalar. Then,
+// in f32:
 //   do = dy σ(gate) (or dy);  dp = do · vᵀ;  ds = scale · p (dp − Σ_u p dp)
 //   dq = ds · k;  dk = Σ_{r,t} ds q;  dv = Σ_{r,t} p do;
 //   d gate = dy o σ(1 − σ) with o = p · v recomputed only for it.
@@ -542,8 +541,8 @@ struct AttentionGradLowering : OpConversionPattern<AttentionGradOp> {
                                             kSizes[1]};
     AffineMap scoreId = identityMap(ctx, 5);
 
-    // scores[b, h, r, t, u] = Σ_e x[b, t, h·n_rep + r, e] · y[b, u, h, e]
-    // (raw = q·k and dp = do·v). Loops (b, h, r, t, u, e).
+    // scores[b, h, r, t, u] = Σ_e x[b, t, h, r, e] · y[b, u, h, e] with x
+    // split (raw = q·k and dp = do·v). Loops (b, h, r, t, u, e).
     auto contractBody = [](OpBuilder &nb, Location loc, ValueRange args) {
       Value prod = arith::MulFOp::create(nb, loc, toF32(nb, loc, args[0]),
                                          toF32(nb, loc, args[1]));
@@ -554,13 +553,14 @@ struct AttentionGradLowering : OpConversionPattern<AttentionGradOp> {
       return linalg::GenericOp::create(
                  b, init.getType(), ValueRange{x, y}, init,
                  ArrayRef<AffineMap>{
-                     loopMap(ctx, 6, {d[0], d[3], d[1] * nRep + d[2], d[5]}),
+                     loopMap(ctx, 6, {d[0], d[3], d[1], d[2], d[5]}),
                      loopMap(ctx, 6, {d[0], d[4], d[1], d[5]}),
                      loopMap(ctx, 6, {d[0], d[1], d[2], d[3], d[4]})},
                  lastReducedIterators(6), contractBody)
           .getResult(0);
     };
-    Value raw = scoresOf(q, k);
+    Value qSplit = splitDim(b, q, 2, nRep);
+    Value raw = scoresOf(qSplit, k);
     auto scoreType = cast<RankedTensorType>(raw.getType());
 
     // Visibility of key u for query t (null: all visible).
@@ -655,11 +655,12 @@ struct AttentionGradLowering : OpConversionPattern<AttentionGradOp> {
                                       sigmoidF32(nb, loc, toF32(nb, loc, args[1])))
                                .getResult();
                          });
+    Value dOutSplit = splitDim(b, dOut, 2, nRep);
     SmallVector<Value> results;
     bool wantQK = op.getQGrad() || op.getKGrad();
     Value ds;
     if (wantQK) {
-      Value dp = scoresOf(dOut, v);
+      Value dp = scoresOf(dOutSplit, v);
       // 7. δ = Σ_u p dp; ds = scale · p (dp − δ).
       Value delta = rowSumF32(
           b, {p, dp}, {scoreId, scoreId},
@@ -680,41 +681,79 @@ struct AttentionGradLowering : OpConversionPattern<AttentionGradOp> {
                })
                .getResult(0);
     }
-    // Query head j of the [B, T, nh, hd] tensors, as (j / n_rep, j % n_rep)
-    // of the score layout. Loops (b, t, j, e, u) for q-shaped outputs.
-    AffineExpr kvOf = d[2].floorDiv(nRep), repOf = d[2] % nRep;
-    auto qShaped = [&](Value scores, Value kvTensor) -> Value {
-      Value init = filledTensor(b, qSizes, f32, 0.0);
+    // The two contractions below put the reduction loops outside the head
+    // dim e, as the forward's p·v does: the innermost loop then reads one
+    // contiguous row of k, v, q or do and updates a contiguous output row
+    // (zen-cpu-plan-kernels vectorizes it), instead of walking a token
+    // dimension with a stride of a whole row (nh·hd or nkv·hd floats) per
+    // scalar step. Each sum still runs in increasing order.
+    //
+    // Both are out[b, x, h, r, e] = Σ_y scores(...) · rows(...) over loops
+    // (b, x, h, r, y, e), y reduced, into a split [B, X, nkv, n_rep, hd].
+    auto splitHeadContraction = [&](ArrayRef<OpFoldResult> outSizes,
+                                    Value scores, AffineMap scoresMap,
+                                    Value rows, AffineMap rowsMap) -> Value {
+      Value init = filledTensor(b, outSizes, f32, 0.0);
+      SmallVector<utils::IteratorType> iters = parallelIterators(6);
+      iters[4] = utils::IteratorType::reduction;
       return linalg::GenericOp::create(
-                 b, init.getType(), ValueRange{scores, kvTensor}, init,
+                 b, init.getType(), ValueRange{scores, rows}, init,
                  ArrayRef<AffineMap>{
-                     loopMap(ctx, 5, {d[0], kvOf, repOf, d[1], d[4]}),
-                     loopMap(ctx, 5, {d[0], d[4], kvOf, d[3]}),
-                     loopMap(ctx, 5, {d[0], d[1], d[2], d[3]})},
-                 lastReducedIterators(5), contractBody)
+                     scoresMap, rowsMap,
+                     loopMap(ctx, 6, {d[0], d[1], d[2], d[3], d[5]})},
+                 iters, contractBody)
           .getResult(0);
     };
-    // kv-shaped: out[b, u, h, e] = Σ_{r, t} scores[b, h, r, t, u] x[b, t,
-    // h·n_rep + r, e]. Loops (b, u, h, e, r, t).
-    auto kvShaped = [&](Value scores, Value x) -> Value {
-      Value init = filledTensor(b, kSizes, f32, 0.0);
-      SmallVector<utils::IteratorType> iters = parallelIterators(6);
-      iters[4] = iters[5] = utils::IteratorType::reduction;
+    // q-shaped: out[b, t, h, r, e] = Σ_u scores[b, h, r, t, u] y[b, u, h, e],
+    // then merged to [B, T, nh, hd]. Loops (b, t, h, r, u, e).
+    SmallVector<OpFoldResult> qSplitSizes = {qSizes[0], qSizes[1],
+                                             b.getIndexAttr(nkv),
+                                             b.getIndexAttr(nRep), qSizes[3]};
+    auto qShaped = [&](Value scores, Value kvTensor) -> Value {
+      return mergeDims(
+          b,
+          splitHeadContraction(
+              qSplitSizes, scores,
+              loopMap(ctx, 6, {d[0], d[2], d[3], d[1], d[4]}), kvTensor,
+              loopMap(ctx, 6, {d[0], d[4], d[2], d[5]})),
+          2);
+    };
+    // kv-shaped: out[b, u, h, e] = Σ_r Σ_t scores[b, h, r, t, u] x[b, t, h,
+    // r, e] (x split), in two steps that each reduce over one loop: per
+    // query head of the group, loops (b, u, h, r, t, e), then the n_rep heads
+    // summed in order, loops (b, u, h, r, e). (With both sums in one
+    // generic, the vector lowering of its tiles' two unit reductions
+    // unrolls them lane by lane.)
+    SmallVector<OpFoldResult> kvSplitSizes = {kSizes[0], kSizes[1],
+                                              b.getIndexAttr(nkv),
+                                              b.getIndexAttr(nRep), kSizes[3]};
+    auto kvShaped = [&](Value scores, Value xSplit) -> Value {
+      Value perHead = splitHeadContraction(
+          kvSplitSizes, scores, loopMap(ctx, 6, {d[0], d[2], d[3], d[4], d[1]}),
+          xSplit, loopMap(ctx, 6, {d[0], d[4], d[2], d[3], d[5]}));
+      if (nRep == 1)
+        return mergeDims(b, perHead, 2);
+      Value sumInit = filledTensor(b, kSizes, f32, 0.0);
+      SmallVector<utils::IteratorType> sumIters = parallelIterators(5);
+      sumIters[3] = utils::IteratorType::reduction;
       return linalg::GenericOp::create(
-                 b, init.getType(), ValueRange{scores, x}, init,
+                 b, sumInit.getType(), perHead, sumInit,
                  ArrayRef<AffineMap>{
-                     loopMap(ctx, 6, {d[0], d[2], d[4], d[5], d[1]}),
-                     loopMap(ctx, 6, {d[0], d[5], d[2] * nRep + d[4], d[3]}),
-                     loopMap(ctx, 6, {d[0], d[1], d[2], d[3]})},
-                 iters, contractBody)
+                     identityMap(ctx, 5),
+                     loopMap(ctx, 5, {d[0], d[1], d[2], d[4]})},
+                 sumIters,
+                 [](OpBuilder &nb, Location loc, ValueRange args) {
+                   yieldValue(nb, loc,
+                              arith::AddFOp::create(nb, loc, args[1], args[0]));
+                 })
           .getResult(0);
     };
     if (op.getQGrad())
       results.push_back(castTensor(b, qShaped(ds, k), elementTypeOf(q)));
     if (op.getKGrad())
-      results.push_back(castTensor(b, kvShaped(ds, q), elementTypeOf(k)));
+      results.push_back(castTensor(b, kvShaped(ds, qSplit), elementTypeOf(k)));
     if (op.getVGrad())
-      results.push_back(castTensor(b, kvShaped(p, dOut), elementTypeOf(v)));
+      results.push_back(castTensor(b, kvShaped(p, dOutSplit), elementTypeOf(v)));
     if (op.getGateGrad()) {
       Value o = qShaped(p, v);
       Type elem = elementTypeOf(gate);

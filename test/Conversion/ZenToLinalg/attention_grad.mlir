@@ -2,23 +2,30 @@
 
 // p is recomputed from q and k in a [B, nkv, n_rep, T, S] layout (query head
 // j = h·n_rep + r), so dk and dv sum the n_rep heads of a group as plain
-// reduction loops: no reshape of q's heads, no repeated k or v.
+// reduction loops, with no repeated k or v. q, do and dq are split to
+// [B, T, nkv, n_rep, hd] by an expand_shape of the static head dim, so that
+// every indexing map is a projected permutation (no j floordiv n_rep), which
+// the CPU codegen vectorizes. dq, dk and dv run their reductions outside the
+// head dim (innermost, parallel): the inner loop reads and writes contiguous
+// rows, as the forward's p·v does. dk and dv are summed per query head (over
+// t), then over the n_rep heads of the group: one reduction loop each.
 
-// CHECK-DAG:   #[[QH:.+]] = affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d3, d1 * 2 + d2, d5)>
+// CHECK-DAG:   #[[QH:.+]] = affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d3, d1, d2, d5)>
 // CHECK-DAG:   #[[KH:.+]] = affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d4, d1, d5)>
 // CHECK-DAG:   #[[S6:.+]] = affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d1, d2, d3, d4)>
 // CHECK-DAG:   #[[S5:.+]] = affine_map<(d0, d1, d2, d3, d4) -> (d0, d1, d2, d3, d4)>
 // CHECK-DAG:   #[[MASK:.+]] = affine_map<(d0, d1, d2, d3, d4) -> (d0, d4)>
 // CHECK-DAG:   #[[ROW:.+]] = affine_map<(d0, d1, d2, d3, d4) -> (d0, d1, d2, d3)>
-// CHECK-DAG:   #[[DSQ:.+]] = affine_map<(d0, d1, d2, d3, d4) -> (d0, d2 floordiv 2, d2 mod 2, d1, d4)>
-// CHECK-DAG:   #[[KQ:.+]] = affine_map<(d0, d1, d2, d3, d4) -> (d0, d4, d2 floordiv 2, d3)>
-// CHECK-DAG:   #[[SKV:.+]] = affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d2, d4, d5, d1)>
-// CHECK-DAG:   #[[XKV:.+]] = affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d5, d2 * 2 + d4, d3)>
-// CHECK-DAG:   #[[OKV:.+]] = affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d1, d2, d3)>
+// CHECK-DAG:   #[[DSQ:.+]] = affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d2, d3, d1, d4)>
+// CHECK-DAG:   #[[KQ:.+]] = affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d4, d2, d5)>
+// CHECK-DAG:   #[[OQ:.+]] = affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d1, d2, d3, d5)>
+// CHECK-DAG:   #[[SKV:.+]] = affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d2, d3, d4, d1)>
+// CHECK-DAG:   #[[XKV:.+]] = affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d4, d2, d3, d5)>
+// CHECK-DAG:   #[[SUMR:.+]] = affine_map<(d0, d1, d2, d3, d4) -> (d0, d1, d2, d4)>
 // CHECK-LABEL: func.func @qwen3
 // CHECK-SAME:    %[[DY:[^:]+]]: tensor<?x?x16x128xf32>, %[[Q:[^:]+]]: tensor<?x?x16x128xf32>, %[[K:[^:]+]]: tensor<?x?x8x128xf32>, %[[V:[^:]+]]: tensor<?x?x8x128xf32>, %[[M:[^:]+]]: tensor<?x?xi64>
-// CHECK-NOT:     tensor.expand_shape
-// CHECK:         %[[RAW:.+]] = linalg.generic {indexing_maps = [#[[QH]], #[[KH]], #[[S6]]], iterator_types = ["parallel", "parallel", "parallel", "parallel", "parallel", "reduction"]} ins(%[[Q]], %[[K]] : {{.+}}) outs(%{{.+}} : tensor<?x8x2x?x?xf32>)
+// CHECK:         %[[QS:.+]] = tensor.expand_shape %[[Q]] {{\[\[}}0], [1], [2, 3], [4]] output_shape [%{{.+}}, %{{.+}}, 8, 2, 128] : tensor<?x?x16x128xf32> into tensor<?x?x8x2x128xf32>
+// CHECK:         %[[RAW:.+]] = linalg.generic {indexing_maps = [#[[QH]], #[[KH]], #[[S6]]], iterator_types = ["parallel", "parallel", "parallel", "parallel", "parallel", "reduction"]} ins(%[[QS]], %[[K]] : {{.+}}) outs(%{{.+}} : tensor<?x8x2x?x?xf32>)
 // CHECK:         %[[MAX:.+]] = linalg.generic {indexing_maps = [#[[S5]], #[[MASK]], #[[ROW]]], {{.+}} ins(%[[RAW]], %[[M]] :
 // CHECK:           arith.cmpi ule
 // CHECK:           arith.maximumf
@@ -27,12 +34,16 @@
 // CHECK:         %[[SUM:.+]] = linalg.generic {{.+}} ins(%[[EXP]] :
 // CHECK:         %[[P:.+]] = linalg.generic {{.+}} ins(%[[EXP]], %[[SUM]] :
 // CHECK:           arith.divf
-// CHECK:         %[[DP:.+]] = linalg.generic {indexing_maps = [#[[QH]], #[[KH]], #[[S6]]], {{.+}} ins(%[[DY]], %[[V]] :
+// CHECK:         %[[DYS:.+]] = tensor.expand_shape %[[DY]] {{\[\[}}0], [1], [2, 3], [4]]
+// CHECK:         %[[DP:.+]] = linalg.generic {indexing_maps = [#[[QH]], #[[KH]], #[[S6]]], {{.+}} ins(%[[DYS]], %[[V]] :
 // CHECK:         %[[DELTA:.+]] = linalg.generic {{.+}} ins(%[[P]], %[[DP]] : {{.+}}) outs(%{{.+}} : tensor<?x8x2x?xf32>)
 // CHECK:         %[[DS:.+]] = linalg.generic {{.+}} ins(%[[P]], %[[DP]], %[[DELTA]] :
-// CHECK:         %[[DQ:.+]] = linalg.generic {indexing_maps = [#[[DSQ]], #[[KQ]], #[[ROW]]], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction"]} ins(%[[DS]], %[[K]] : {{.+}}) outs(%{{.+}} : tensor<?x?x16x128xf32>)
-// CHECK:         %[[DK:.+]] = linalg.generic {indexing_maps = [#[[SKV]], #[[XKV]], #[[OKV]]], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction"]} ins(%[[DS]], %[[Q]] : {{.+}}) outs(%{{.+}} : tensor<?x?x8x128xf32>)
-// CHECK:         %[[DV:.+]] = linalg.generic {indexing_maps = [#[[SKV]], #[[XKV]], #[[OKV]]], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction"]} ins(%[[P]], %[[DY]] : {{.+}}) outs(%{{.+}} : tensor<?x?x8x128xf32>)
+// CHECK:         %[[DQS:.+]] = linalg.generic {indexing_maps = [#[[DSQ]], #[[KQ]], #[[OQ]]], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "parallel"]} ins(%[[DS]], %[[K]] : {{.+}}) outs(%{{.+}} : tensor<?x?x8x2x128xf32>)
+// CHECK:         %[[DQ:.+]] = tensor.collapse_shape %[[DQS]] {{\[\[}}0], [1], [2, 3], [4]] : tensor<?x?x8x2x128xf32> into tensor<?x?x16x128xf32>
+// CHECK:         %[[DKR:.+]] = linalg.generic {indexing_maps = [#[[SKV]], #[[XKV]], #[[OQ]]], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "parallel"]} ins(%[[DS]], %[[QS]] : {{.+}}) outs(%{{.+}} : tensor<?x?x8x2x128xf32>)
+// CHECK:         %[[DK:.+]] = linalg.generic {indexing_maps = [#[[S5]], #[[SUMR]]], iterator_types = ["parallel", "parallel", "parallel", "reduction", "parallel"]} ins(%[[DKR]] : tensor<?x?x8x2x128xf32>) outs(%{{.+}} : tensor<?x?x8x128xf32>)
+// CHECK:         %[[DVR:.+]] = linalg.generic {indexing_maps = [#[[SKV]], #[[XKV]], #[[OQ]]], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "parallel"]} ins(%[[P]], %[[DYS]] : {{.+}}) outs(%{{.+}} : tensor<?x?x8x2x128xf32>)
+// CHECK:         %[[DV:.+]] = linalg.generic {indexing_maps = [#[[S5]], #[[SUMR]]], iterator_types = ["parallel", "parallel", "parallel", "reduction", "parallel"]} ins(%[[DVR]] : tensor<?x?x8x2x128xf32>) outs(%{{.+}} : tensor<?x?x8x128xf32>)
 // CHECK:         return %[[DQ]], %[[DK]], %[[DV]]
 func.func @qwen3(%dy: tensor<?x?x16x128xf32>, %q: tensor<?x?x16x128xf32>, %k: tensor<?x?x8x128xf32>,
                  %v: tensor<?x?x8x128xf32>, %m: tensor<?x?xi64>)
@@ -55,9 +66,12 @@ func.func @qwen3(%dy: tensor<?x?x16x128xf32>, %q: tensor<?x?x16x128xf32>, %k: te
 // CHECK:         %[[P:.+]] = linalg.generic {{.+}} ins(%{{.+}}, %[[SUM]] : tensor<1x2x2x5x5xf32>, tensor<1x2x2x5xf32>)
 // CHECK:           arith.divf
 // CHECK:         %[[DO:.+]] = linalg.generic {{.+}} ins(%[[DY]], %[[G]] : {{.+}}) outs(%{{.+}} : tensor<1x5x4x8xf32>)
-// CHECK:         %[[DV:.+]] = linalg.generic {{.+}} ins(%[[P]], %[[DO]] : {{.+}}) outs(%{{.+}} : tensor<1x5x2x8xf32>)
+// CHECK:         %[[DOS:.+]] = tensor.expand_shape %[[DO]] {{\[\[}}0], [1], [2, 3], [4]] output_shape [1, 5, 2, 2, 8] : tensor<1x5x4x8xf32> into tensor<1x5x2x2x8xf32>
+// CHECK:         %[[DVR:.+]] = linalg.generic {{.+}} ins(%[[P]], %[[DOS]] : {{.+}}) outs(%{{.+}} : tensor<1x5x2x2x8xf32>)
+// CHECK:         %[[DV:.+]] = linalg.generic {{.+}} ins(%[[DVR]] : {{.+}}) outs(%{{.+}} : tensor<1x5x2x8xf32>)
 // CHECK:         %[[DVB:.+]] = linalg.generic {{.+}} ins(%[[DV]] : tensor<1x5x2x8xf32>) outs(%{{.+}} : tensor<1x5x2x8xbf16>)
-// CHECK:         %[[O:.+]] = linalg.generic {{.+}} ins(%[[P]], %[[V]] : {{.+}}) outs(%{{.+}} : tensor<1x5x4x8xf32>)
+// CHECK:         %[[OS:.+]] = linalg.generic {{.+}} ins(%[[P]], %[[V]] : {{.+}}) outs(%{{.+}} : tensor<1x5x2x2x8xf32>)
+// CHECK:         %[[O:.+]] = tensor.collapse_shape %[[OS]]
 // CHECK:         %[[DG:.+]] = linalg.generic {{.+}} ins(%[[DY]], %[[O]], %[[G]] : {{.+}}) outs(%{{.+}} : tensor<1x5x4x8xbf16>)
 // CHECK:         return %[[DVB]], %[[DG]]
 func.func @gated_v_gate(%dy: tensor<1x5x4x8xbf16>, %q: tensor<1x5x4x8xbf16>, %k: tensor<1x5x2x8xbf16>,
