@@ -130,13 +130,19 @@ def mask_padding(x, mask):
 def rope_inv_freq(rotary_dim, theta):
     """inv_freq[j] = 1 / theta^(2j/d), j < d/2, by HF's fp32 recipe (arch §2.4): arange(0, d, 2)
     as int64, cast to float32, divided by d in float32, theta ** that in float32, 1 / that in
-    float32. Returned as float64 holding those float32 values (numpy's powf may differ from
-    torch's by 1 ulp)."""
+    float32. Returned as float64 holding those float32 values.
+
+    The float32 power is taken as the float64 power of the two float32 operands, rounded once
+    to float32: the correctly rounded powf, which glibc's powf returns. numpy's own float32
+    power is not that on every host (on AVX-512 ones it uses SIMD routines that are off by an
+    ulp for about one exponent in six), and a position of 4000 turns one ulp of inv_freq into
+    an angle error of ~2e-4 rad."""
     d = int(rotary_dim)
     if d <= 0 or d % 2:
         raise ValueError(f"rope: rotary_dim must be even and positive, found {d}")
     expo = np.arange(0, d, 2, dtype=np.int64).astype(np.float32) / np.float32(d)
-    inv = np.float32(1.0) / (np.float32(theta) ** expo)
+    power = (F64(np.float32(theta)) ** expo.astype(F64)).astype(np.float32)
+    inv = np.float32(1.0) / power
     return inv.astype(np.float32).astype(F64)
 
 

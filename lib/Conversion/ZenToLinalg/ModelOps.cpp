@@ -63,8 +63,8 @@ static Value swigluTensor(ImplicitLocOpBuilder &b, Value gate, Value up,
 /// f32 (qwen3-architectures.md §2.4). Folded at compile time with the host's
 /// f32 powf, so every target sees the same bits; an in-kernel pow could differ
 /// per target (CUDA's powf) by an ulp, which a position of 4000 turns into an
-/// angle error of ~2e-4 rad. (On the development host, numpy's float32 power,
-/// used by the reference, gives the same values as libm's powf.)
+/// angle error of ~2e-4 rad. (glibc's powf is correctly rounded here, as is
+/// the reference's float64 power rounded to float32, test/reference/ops.py.)
 static Value ropeInvFreq(ImplicitLocOpBuilder &b, int64_t rotaryDim,
                          double theta) {
   int64_t half = rotaryDim / 2;
