@@ -29,7 +29,7 @@ llvm_config.use_default_substitutions()
 llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
 
 tool_dirs = [config.zen_tools_dir, config.llvm_tools_dir]
-tools = ["zen-opt", "zen-compile", "zen-run"]
+tools = ["zen-opt", "zen-compile", "zen-run", "zen-train-bench"]
 llvm_config.add_tool_substitutions(tools, tool_dirs)
 
 # Python parity tests import test/lib (zen_exec) and test/reference (numpy
