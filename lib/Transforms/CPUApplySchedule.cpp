@@ -276,22 +276,40 @@ std::string dotBody(DictionaryAttr plan) {
   return s;
 }
 
+/// With a `task_loop` in the plan: that loop's iterations become the tasks
+/// of an scf.forall (one iteration each), and `target` names the op inside
+/// it; otherwise nothing, and `target` stays the op.
+std::string taskForall(DictionaryAttr plan, std::string &target) {
+  target = "op";
+  if (!plan.get("task_loop"))
+    return "";
+  SmallVector<int64_t> sizes(get(plan, "loops"), 0);
+  sizes[get(plan, "task_loop")] = 1;
+  target = "task";
+  return "    %task, %tasks = transform.structured.tile_using_forall %op "
+         "tile_sizes " +
+         list(sizes) + " : (!transform.any_op) -> (" + anyOps(2) + ")\n";
+}
+
 /// Elementwise ops: outer loops by 1, the innermost by `step`.
 std::string elementwiseBody(DictionaryAttr plan) {
+  std::string target;
+  std::string s = taskForall(plan, target);
   SmallVector<int64_t> sizes(get(plan, "loops"), 1);
   sizes.back() = get(plan, "step");
-  return tileFor("t", "l", "op", sizes) + annotate("%t", "zen.cpu_vectorize");
+  return s + tileFor("t", "l", target, sizes) +
+         annotate("%t", "zen.cpu_vectorize");
 }
 
 /// Innermost reductions: outer loops by 1, then `step`-lane partial sums.
 std::string reductionBody(DictionaryAttr plan) {
   unsigned n = get(plan, "loops");
-  std::string s;
-  StringRef target = "op";
+  std::string target;
+  std::string s = taskForall(plan, target);
   if (n > 1) {
     SmallVector<int64_t> sizes(n, 1);
     sizes.back() = 0;
-    s += tileFor("t", "l", "op", sizes);
+    s += tileFor("t", "l", target, sizes);
     target = "t";
   }
   return s + tileReduction(target, n, get(plan, "step"), "r");

@@ -545,11 +545,38 @@ bool reductionsVectorize(linalg::LinalgOp op) {
   return true;
 }
 
+/// The loop whose iterations an "elementwise" or "reduction" plan runs as
+/// tasks across the cores: the first static parallel loop of at least two
+/// iterations that indexes every result, with only parallel loops outside
+/// it, not the innermost. Only for ops with two or more dynamic loops, whose
+/// work grows with tokens × tokens or batch × tokens (attention's scores,
+/// p·v and their gradients, split by KV head); smaller ops run in order,
+/// since a task per op would cost more than it saves. Each element is
+/// computed as before, by one task, so results do not change.
+std::optional<unsigned> taskLoop(linalg::LinalgOp op) {
+  SmallVector<int64_t> ranges = op.getStaticLoopRanges();
+  if (llvm::count_if(ranges, ShapedType::isDynamic) < 2)
+    return std::nullopt;
+  auto iters = op.getIteratorTypesArray();
+  for (unsigned i = 0; i + 1 < ranges.size(); ++i) {
+    if (iters[i] != utils::IteratorType::parallel)
+      return std::nullopt;
+    if (ShapedType::isDynamic(ranges[i]) || ranges[i] < 2)
+      continue;
+    for (OpOperand &init : op.getDpsInitsMutable())
+      if (!op.getMatchingIndexingMap(&init).isFunctionOfDim(i))
+        return std::nullopt;
+    return i;
+  }
+  return std::nullopt;
+}
+
 /// Plans an op with a static innermost loop: the outer loops tiled by 1, the
 /// innermost by a vector-sized step ("elementwise" when the innermost loop is
 /// parallel, whatever the outer ones are; "reduction" when only the innermost
 /// reduces: partial sums in vectors, reduced once). Others keep scalar loops.
-void planOther(linalg::LinalgOp op, unsigned vectorWidth) {
+/// With `parallel`, large ops also get a `task_loop` (see taskLoop).
+void planOther(linalg::LinalgOp op, unsigned vectorWidth, bool parallel) {
   if (op->hasAttr(kPlanAttr) || !op.hasPureTensorSemantics() ||
       op.getNumLoops() == 0)
     return;
@@ -568,10 +595,15 @@ void planOther(linalg::LinalgOp op, unsigned vectorWidth) {
   // A parallel innermost loop under reductions (attention's p·v: keys
   // outside the head dim) is elementwise in its tiles too: the outer loops
   // run one step at a time, in order, so every sum keeps its order.
+  SmallVector<NamedAttribute> tasks;
+  if (std::optional<unsigned> loop = parallel ? taskLoop(op) : std::nullopt)
+    tasks.push_back(intAttr(b, "task_loop", *loop));
   if (iters.back() == utils::IteratorType::parallel) {
     int64_t step = largestDivisor(inner, powersOfTwoDownFrom(4 * vectorWidth));
-    setPlan(op, "elementwise",
-            {intAttr(b, "loops", numLoops), intAttr(b, "step", step)});
+    SmallVector<NamedAttribute> params = {intAttr(b, "loops", numLoops),
+                                          intAttr(b, "step", step)};
+    params.append(tasks);
+    setPlan(op, "elementwise", params);
     return;
   }
   for (unsigned i = 0; i + 1 < numLoops; ++i)
@@ -581,8 +613,10 @@ void planOther(linalg::LinalgOp op, unsigned vectorWidth) {
   if (op.getNumDpsInits() != 1)
     return;
   int64_t step = largestDivisor(inner, powersOfTwoDownFrom(vectorWidth));
-  setPlan(op, "reduction",
-          {intAttr(b, "loops", numLoops), intAttr(b, "step", step)});
+  SmallVector<NamedAttribute> params = {intAttr(b, "loops", numLoops),
+                                        intAttr(b, "step", step)};
+  params.append(tasks);
+  setPlan(op, "reduction", params);
 }
 
 struct ZenCPUPlanKernelsPass
@@ -633,7 +667,7 @@ struct ZenCPUPlanKernelsPass
     }
     if (otherOps)
       getOperation().walk(
-          [&](linalg::LinalgOp op) { planOther(op, tiles.vectorWidth); });
+          [&](linalg::LinalgOp op) { planOther(op, tiles.vectorWidth, parallel); });
     if (parallel)
       getOperation()->setAttr("zen.cpu_parallel",
                               UnitAttr::get(&getContext()));

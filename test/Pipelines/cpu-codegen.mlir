@@ -50,7 +50,10 @@ func.func @linear_bf16(%x: tensor<?x256xbf16>, %w: tensor<128x256xbf16>) -> tens
 // the head dim) as vector multiply-adds on contiguous rows; dk and dv summed
 // over the query heads of a GQA group as vector adds. The split query heads
 // (expand_shape) keep every map a projected permutation; none of it may
-// fall back to scalar loops.
+// fall back to scalar loops. With OpenMP (PAR), the KV heads are tasks.
+// PAR-LABEL:   llvm.func @attention_grad(
+// PAR:         omp.parallel
+// PAR:         omp.wsloop
 // CHECK-LABEL: llvm.func @attention_grad(
 // CHECK:       llvm.fmul {{.*}} : vector<{{[0-9]+}}xf32>
 // CHECK:       llvm.intr.vector.reduce.fadd

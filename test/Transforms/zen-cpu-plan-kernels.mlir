@@ -115,11 +115,29 @@ func.func @prefill_static(%x: tensor<512x20xf32>, %w: tensor<64x20xf32>) -> tens
 // CHECK:       zen.cpu_schedule = {kind = "elementwise", loops = 3 : i64, step = 32 : i64}
 // W16:         module attributes {zen.cpu_parallel}
 // W16-LABEL:   func.func @norm
-// W16:         kind = "reduction", loops = 3 : i64, step = 16 : i64
-// W16:         kind = "elementwise", loops = 3 : i64, step = 64 : i64
+// W16:         kind = "reduction", loops = 3 : i64, step = 16 : i64}
+// W16:         kind = "elementwise", loops = 3 : i64, step = 64 : i64}
 func.func @norm(%x: tensor<?x?x64xf32>, %w: tensor<64xf32>) -> tensor<?x?x64xf32> {
   %y = zen.rms_norm %x, %w : tensor<?x?x64xf32>, tensor<64xf32>
   return %y : tensor<?x?x64xf32>
+}
+
+// -----
+
+// With `parallel`, ops with two or more dynamic loops (tokens x tokens)
+// also run their first static parallel loop outside every reduction, here
+// the KV head (loop 1 of q·kᵀ, loop 2 of p·v), as tasks: `task_loop`.
+// Without it they run in order. The norm above (one static loop, the
+// innermost) has no task loop.
+// CHECK-LABEL: func.func @attention
+// CHECK-NOT:   task_loop
+// CHECK:       return
+// W16-LABEL:   func.func @attention
+// W16:         kind = "reduction", loops = 6 : i64, step = 16 : i64, task_loop = 1 : i64}
+// W16:         kind = "elementwise", loops = 6 : i64, step = 16 : i64, task_loop = 2 : i64}
+func.func @attention(%q: tensor<?x?x4x16xf32>, %k: tensor<?x?x2x16xf32>, %v: tensor<?x?x2x16xf32>) -> tensor<?x?x4x16xf32> {
+  %o = zen.attention %q, %k, %v {causal} : tensor<?x?x4x16xf32>, tensor<?x?x2x16xf32>, tensor<?x?x2x16xf32>
+  return %o : tensor<?x?x4x16xf32>
 }
 
 // -----

@@ -226,7 +226,12 @@ def ZenCPUPlanKernels : Pass<"zen-cpu-plan-kernels", "::mlir::ModuleOp"> {
     tiles its outer dims by 1 and its innermost dim by a vector-sized step
     ("elementwise"), or, for a single innermost reduction, to vector partial
     sums ("reduction"), so that it vectorizes; the rest keep scalar loops.
-    Plans are `zen.cpu_schedule` dictionary attributes; `zen-cpu-apply-schedule`
+    With `parallel`, such an op with two or more dynamic loops (work growing
+    with tokens x tokens: attention's scores, p·v and their gradients) also
+    runs the iterations of its first static parallel loop outside every
+    reduction (the KV head) as tasks across the cores (`task_loop`, an
+    scf.forall); each element is still computed by one task, in the same
+    order. Plans are `zen.cpu_schedule` dictionary attributes; `zen-cpu-apply-schedule`
     carries them out.
 
     Before:
