@@ -137,25 +137,17 @@ Measurement measure(const char *path, int64_t n, int64_t t, int steps) {
     return m;
   zen_model_info_t info;
   zen_training_info_t training;
-  const char *json = nullptr;
   zen_trainer_t *trainer = nullptr;
   int64_t vocab = 0;
   if (!check(zen_model_info(model, &info), "model info") ||
       !check(zen_model_training_info(model, &training), path) ||
-      !check(zen_model_metadata_json(model, &json), "metadata") ||
       !check(zen_model_vocab_size(model, nullptr, &vocab),
              "vocabulary size") ||
       !check(zen_model_bind_random(model, 0), "random weights")) {
     zen_model_close(model);
     return m;
   }
-  // The compiler records the variant in the metadata's "training" object.
-  std::string meta(json);
-  meta.erase(std::remove_if(meta.begin(), meta.end(),
-                            [](char c) { return c == ' ' || c == '\n'; }),
-             meta.end());
-  m.materialized =
-      meta.find("\"materialize_logits\":true") != std::string::npos;
+  m.materialized = training.materialize_logits != 0;
   std::snprintf(m.name, sizeof m.name, "%s", info.name);
   zen_trainer_options_t options = zen_trainer_options_default();
   if (!check(zen_trainer_create(model, &options, &trainer), "trainer")) {

@@ -592,12 +592,12 @@ void planOther(linalg::LinalgOp op, unsigned vectorWidth, bool parallel) {
   auto iters = op.getIteratorTypesArray();
   unsigned numLoops = iters.size();
   Builder b(op.getContext());
-  // A parallel innermost loop under reductions (attention's p·v: keys
-  // outside the head dim) is elementwise in its tiles too: the outer loops
-  // run one step at a time, in order, so every sum keeps its order.
   SmallVector<NamedAttribute> tasks;
   if (std::optional<unsigned> loop = parallel ? taskLoop(op) : std::nullopt)
     tasks.push_back(intAttr(b, "task_loop", *loop));
+  // A parallel innermost loop under reductions (attention's p·v: keys
+  // outside the head dim) is elementwise in its tiles too: the outer loops
+  // run one step at a time, in order, so every sum keeps its order.
   if (iters.back() == utils::IteratorType::parallel) {
     int64_t step = largestDivisor(inner, powersOfTwoDownFrom(4 * vectorWidth));
     SmallVector<NamedAttribute> params = {intAttr(b, "loops", numLoops),
@@ -666,8 +666,9 @@ struct ZenCPUPlanKernelsPass
           fill.erase();
     }
     if (otherOps)
-      getOperation().walk(
-          [&](linalg::LinalgOp op) { planOther(op, tiles.vectorWidth, parallel); });
+      getOperation().walk([&](linalg::LinalgOp op) {
+        planOther(op, tiles.vectorWidth, parallel);
+      });
     if (parallel)
       getOperation()->setAttr("zen.cpu_parallel",
                               UnitAttr::get(&getContext()));

@@ -95,6 +95,8 @@ TEST(RuntimeTrain, TrainingInfo) {
   ASSERT_EQ(info.num_target_modules, 1u);
   EXPECT_STREQ(info.target_modules[0], "q_proj");
   EXPECT_FLOAT_EQ(info.learning_rate, 0.01);
+  // Not compiled with --materialize-logits (the key is absent).
+  EXPECT_EQ(info.materialize_logits, 0);
 
   // An argument of kind trainable is listed as such.
   size_t e = 0;
@@ -146,6 +148,11 @@ TEST(RuntimeTrain, MalformedTrainingMetadata) {
                      trainable),
        ZEN_STATUS_INVALID_FORMAT,
        "training.algorithm: expected \"gspo\" or \"grpo\", found \"ppo\"");
+  open(trainMetadata(
+           R"("training":{"group_size":2,"materialize_logits":1},)",
+           trainable),
+       ZEN_STATUS_INVALID_FORMAT,
+       "training.materialize_logits: expected a boolean, found a number");
   open(trainMetadata(R"("training":{"group_size":2,"lora":{"r":2}},)",
                      trainable),
        ZEN_STATUS_INVALID_FORMAT,

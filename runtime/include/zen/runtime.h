@@ -730,6 +730,9 @@ typedef struct zen_training_info {
   const char *const *target_modules; /* "q_proj", ... */
   /* train_step's static batch shape (input_ids [N, T]), 0 where dynamic */
   int64_t static_num_sequences, static_seq_len;
+  /* nonzero: compiled with --materialize-logits (the log-prob builds the
+     whole [tokens x V] logits; the unfused baseline of scripts/bench train) */
+  int32_t materialize_logits;
 } zen_training_info_t;
 
 /* UNSUPPORTED "<path> was compiled without --train ..." for a model without

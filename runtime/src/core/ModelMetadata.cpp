@@ -203,6 +203,8 @@ public:
         getNumber(v, where, "max_grad_norm", out.maxGradNorm));
     ZEN_RETURN_IF_ERROR(
         getInt(v, where, "max_seq_length", out.maxSeqLength));
+    ZEN_RETURN_IF_ERROR(
+        getBool(v, where, "materialize_logits", out.materializeLogits));
     if (!(out.learningRate > 0) || !(out.temperature > 0))
       return error(where, "learning_rate and temperature must be positive");
 

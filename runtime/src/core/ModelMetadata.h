@@ -66,6 +66,9 @@ struct TrainingDesc {
   double learningRate = 1e-6, weightDecay = 0.01, adamBeta1 = 0.9,
          adamBeta2 = 0.999, adamEpsilon = 1e-8, maxGradNorm = 1.0;
   int64_t maxSeqLength = 0; // 0: no limit compiled in
+  /// Compiled with --materialize-logits: the log-prob builds the whole
+  /// [tokens x V] logits (the unfused baseline of scripts/bench train).
+  bool materializeLogits = false;
   bool lora = false;        // false: full-weight training
   int64_t loraR = 0;
   double loraAlpha = 0, loraDropout = 0;

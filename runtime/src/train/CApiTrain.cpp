@@ -96,6 +96,7 @@ zen_status_t zen_model_training_info(const zen_model_t *model,
     i.lora_alpha = t.loraAlpha;
     i.lora_dropout = t.loraDropout;
     i.use_rslora = t.useRslora;
+    i.materialize_logits = t.materializeLogits;
     i.num_target_modules = t.targetModuleNames.size();
     i.target_modules = t.targetModuleNames.data();
     for (const ValueDesc &arg :
